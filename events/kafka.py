@@ -1,0 +1,49 @@
+"""Producer helper and topic set-up shared by the simulator, `clearance publish`, ingest and the portal."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+log = logging.getLogger(__name__)
+
+
+def make_producer(bootstrap: str, **options: object) -> KafkaProducer:
+    """A producer that waits for the broker to store each message (acks=all) and retries safely."""
+    settings: dict[str, object] = {
+        "bootstrap_servers": bootstrap,
+        "acks": "all",
+        "linger_ms": 5,
+        "max_in_flight_requests_per_connection": 1,
+        "retries": 5,
+        "max_request_size": 2 * 1024 * 1024,
+    }
+    settings.update(options)
+    return KafkaProducer(**settings)
+
+
+def ensure_topics(bootstrap: str, partitions: dict[str, int]) -> None:
+    """Create the topics that do not exist yet ({name: partitions}); existing ones are left alone."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="clearance-setup")
+    try:
+        existing = set(admin.list_topics())
+        missing = [NewTopic(name, n, 1) for name, n in partitions.items() if name not in existing]
+        if missing:
+            try:
+                admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another process made it meanwhile
+            log.info("created topics %s", ", ".join(t.name for t in missing))
+    finally:
+        admin.close()
+
+
+def header(headers: Iterable[tuple[str, bytes]] | None, name: str) -> str | None:
+    """The value of one Kafka header as text, or None."""
+    for key, value in headers or ():
+        if key == name:
+            return value.decode()
+    return None

@@ -1,0 +1,12 @@
+"""Every Kafka topic the system uses, and the headers of a dead letter. One place names them all."""
+from __future__ import annotations
+
+EVENTS_TOPIC = "clearance.events"
+DLQ_TOPIC = "clearance.events.dlq"
+UPDATES_TOPIC = "clearance.updates"
+
+# Headers a dead letter carries beside the original bytes (value) and key.
+DLQ_REASON = "dlq.reason"
+DLQ_SOURCE_TOPIC = "dlq.source.topic"
+DLQ_SOURCE_PARTITION = "dlq.source.partition"
+DLQ_SOURCE_OFFSET = "dlq.source.offset"

@@ -1,0 +1,6 @@
+"""Storage: SQLAlchemy 2 models and the operations on them. Imports neither Flask nor Kafka."""
+from models.base import Base
+from models.container import Container, ContainerVisit
+from models.event import DeclarationContainer, StoredEvent, VoyageContainer
+
+__all__ = ["Base", "Container", "ContainerVisit", "DeclarationContainer", "StoredEvent", "VoyageContainer"]

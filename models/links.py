@@ -1,0 +1,123 @@
+"""Which containers an event reaches, and which events reach a container.
+
+A container event reaches its own container. A declaration-level event (no container_no) reaches the
+containers of its declaration, a vessel event every container seen on its vessel call, and a retraction
+whatever the event it withdraws reached.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from events.codec import ClearanceEvent
+from events.vocabulary import EVENT_TYPES, Scope
+from models.dialect import insert_ignore
+from models.event import DeclarationContainer, StoredEvent, VoyageContainer
+
+VESSEL_TYPES = sorted(n for n, t in EVENT_TYPES.items() if t.scope is Scope.VESSEL)
+CHUNK = 500
+
+
+def add(session: Session, events: Iterable[ClearanceEvent]) -> None:
+    """Record the declaration and voyage links the events carry (links are only ever added)."""
+    declared, voyages = set(), set()
+    for e in events:
+        covered = ((e.container_no,) if e.container_no else ()) + e.containers
+        for container_no in covered:
+            if e.declaration_no:
+                declared.add((e.declaration_no, container_no))
+            if e.vessel_imo and e.voyage and e.scope is not Scope.VESSEL:
+                voyages.add((e.vessel_imo, e.voyage, container_no))
+    insert_ignore(session, DeclarationContainer.__table__,
+                  [{"declaration_no": d, "container_no": c} for d, c in sorted(declared)],
+                  ("declaration_no", "container_no"))
+    insert_ignore(session, VoyageContainer.__table__,
+                  [{"vessel_imo": i, "voyage": v, "container_no": c} for i, v, c in sorted(voyages)],
+                  ("vessel_imo", "voyage", "container_no"))
+
+
+def containers_reached(session: Session, events: Sequence[ClearanceEvent]) -> set[str]:
+    """Every container whose timeline any of these events (or the events they retract) belongs on."""
+    withdrawn = [(e.source, e.retracts) for e in events if e.retracts]
+    targets = list(events) + _stored(session, withdrawn)
+    reached = {c for e in targets for c in (((e.container_no,) if e.container_no else ()) + e.containers)}
+    declarations = {e.declaration_no for e in targets if e.declaration_no and not e.container_no}
+    calls = {(e.vessel_imo, e.voyage) for e in targets if e.scope is Scope.VESSEL}
+    for chunk in chunks(sorted(declarations)):
+        reached.update(session.scalars(select(DeclarationContainer.container_no)
+                                       .where(DeclarationContainer.declaration_no.in_(chunk))))
+    for chunk in chunks(sorted(calls)):
+        reached.update(session.scalars(select(VoyageContainer.container_no).where(
+            tuple_(VoyageContainer.vessel_imo, VoyageContainer.voyage).in_(chunk))))
+    return reached
+
+
+def events_reaching(session: Session, container_nos: Sequence[str]) -> dict[str, list[ClearanceEvent]]:
+    """For each container, every stored event that reaches it (retracted ones included)."""
+    reaching: dict[str, list[ClearanceEvent]] = defaultdict(list)
+    for chunk in chunks(list(container_nos)):
+        for row in session.scalars(select(StoredEvent).where(StoredEvent.container_no.in_(chunk))):
+            reaching[row.container_no].append(to_event(row))
+        _add_linked(session, reaching, chunk)
+    return reaching
+
+
+def _add_linked(session: Session, reaching: dict[str, list[ClearanceEvent]], chunk: list[str]) -> None:
+    by_declaration: dict[str, list[str]] = defaultdict(list)
+    for d, c in session.execute(select(DeclarationContainer.declaration_no, DeclarationContainer.container_no)
+                                .where(DeclarationContainer.container_no.in_(chunk))):
+        by_declaration[d].append(c)
+    by_call: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for i, v, c in session.execute(select(VoyageContainer.vessel_imo, VoyageContainer.voyage,
+                                          VoyageContainer.container_no)
+                                   .where(VoyageContainer.container_no.in_(chunk))):
+        by_call[(i, v)].append(c)
+    for part in chunks(sorted(by_declaration)):
+        for row in session.scalars(select(StoredEvent).where(
+                StoredEvent.declaration_no.in_(part), StoredEvent.container_no.is_(None))):
+            for c in by_declaration[row.declaration_no]:  # type: ignore[index]
+                reaching[c].append(to_event(row))
+    for calls in chunks(sorted(by_call)):
+        for row in session.scalars(select(StoredEvent).where(
+                tuple_(StoredEvent.vessel_imo, StoredEvent.voyage).in_(calls),
+                StoredEvent.type.in_(VESSEL_TYPES))):
+            for c in by_call[(row.vessel_imo, row.voyage)]:  # type: ignore[index]
+                reaching[c].append(to_event(row))
+
+
+def retracted_among(session: Session, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Those of these (source, event_id) keys that some stored event retracts."""
+    found: set[tuple[str, str]] = set()
+    for chunk in chunks(sorted({event_id for _, event_id in keys})):
+        rows = session.execute(select(StoredEvent.source, StoredEvent.retracts)
+                               .where(StoredEvent.retracts.in_(chunk)))
+        found.update((s, r) for s, r in rows if (s, r) in keys)
+    return found
+
+
+def _stored(session: Session, keys: list[tuple[str, str | None]]) -> list[ClearanceEvent]:
+    found: list[ClearanceEvent] = []
+    for chunk in chunks(sorted(set(keys))):  # type: ignore[arg-type]
+        query = select(StoredEvent).where(tuple_(StoredEvent.source, StoredEvent.event_id).in_(chunk))
+        found += [to_event(r) for r in session.scalars(query)]
+    return found
+
+
+def to_event(row: StoredEvent) -> ClearanceEvent:
+    """The stored row as the event it was decoded from."""
+    return ClearanceEvent(
+        source=row.source, event_id=row.event_id, publisher=row.publisher, type=row.type,
+        occurred_at=row.occurred_at, direction=row.direction, classifier=row.classifier,
+        updated_at=row.updated_at, container_no=row.container_no, containers=tuple(row.containers or ()),
+        declaration_no=row.declaration_no, bl_no=row.bl_no, vessel_imo=row.vessel_imo, voyage=row.voyage,
+        terminal=row.terminal, port=row.port, enterprise_uscc=row.enterprise_uscc,
+        declarant_uscc=row.declarant_uscc, customs_code=row.customs_code, retracts=row.retracts,
+        detail=row.detail, warnings=tuple(row.warnings or ()))
+
+
+def chunks(items: list, size: int = CHUNK) -> Iterator[list]:  # type: ignore[type-arg]
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

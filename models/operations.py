@@ -1,0 +1,157 @@
+"""Storing events and rebuilding the containers they reach. Functions take a Session first, flush, and
+never commit: the caller (one ingest batch, one portal request) owns the transaction."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, text, tuple_
+from sqlalchemy.orm import Session
+
+from events.codec import ClearanceEvent
+from models import links
+from models.links import chunks
+from models.container import Container, ContainerVisit
+from models.dialect import insert_ignore, upsert_newer
+from models.event import StoredEvent
+from models.visits import effective, split_visits, visit_state
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    stored: int  # new events or newer versions written
+    unchanged: int  # duplicates, or versions older than what is stored
+    changed_containers: dict[str, int]  # container_no -> its new state version
+
+
+def store_events(session: Session, events: Sequence[ClearanceEvent]) -> StoreResult:
+    """Store a batch of valid events idempotently and rebuild every container whose state they change.
+
+    The same event stored twice changes nothing; of two versions of one (source, event_id) the newer
+    `updated_at` wins whatever order they come in. Raises only database errors.
+    """
+    newest = _newest_per_key(events)
+    stored_versions = _stored_versions(session, list(newest))
+    fresh = [e for k, e in newest.items() if k not in stored_versions or stored_versions[k] < e.version]
+    if not fresh:
+        return StoreResult(0, len(events), {})
+    previous = _previous_rows(session, [e.key for e in fresh if e.key in stored_versions])
+    upsert_newer(session, StoredEvent.__table__, [_row(e) for e in fresh], ("source", "event_id"), "version")
+    links.add(session, fresh)
+    _serialize_rebuilds(session)
+    affected = links.containers_reached(session, fresh + previous)
+    changed = rebuild_containers(session, affected)
+    return StoreResult(len(fresh), len(events) - len(fresh), changed)
+
+
+def rebuild_containers(session: Session, container_nos: Iterable[str]) -> dict[str, int]:
+    """Recompute the visits of these containers from the stored events; bump the version of each whose
+    state changed. Returns {container_no: version} for the changed ones."""
+    wanted = sorted(set(container_nos))
+    if not wanted:
+        return {}
+    reaching = links.events_reaching(session, wanted)
+    retracted = links.retracted_among(session, {e.key for evs in reaching.values() for e in evs})
+    insert_ignore(session, Container.__table__, [{"container_no": c, "version": 0, "state_hash": ""}
+                                                 for c in wanted], ("container_no",))
+    known = {c.container_no: c for c in session.scalars(select(Container).where(
+        Container.container_no.in_(wanted)))}
+    changed: dict[str, int] = {}
+    for container_no in wanted:
+        states = [visit_state(container_no, v) for v in split_visits(
+            effective(reaching.get(container_no, ()), retracted))]
+        digest = _state_hash(states)
+        row = known[container_no]
+        if row.state_hash == digest:
+            continue
+        row.version += 1
+        row.state_hash = digest
+        changed[container_no] = row.version
+        _replace_visits(session, container_no, states)
+    session.flush()
+    return changed
+
+
+def container_visits(session: Session, container_no: str) -> list[dict[str, object]]:
+    """The stored visit states of one container, oldest visit first (empty when unknown)."""
+    rows = session.scalars(select(ContainerVisit).where(ContainerVisit.container_no == container_no)
+                           .order_by(ContainerVisit.started_at, ContainerVisit.visit_key))
+    return [row.state for row in rows]
+
+
+def _newest_per_key(events: Sequence[ClearanceEvent]) -> dict[tuple[str, str], ClearanceEvent]:
+    newest: dict[tuple[str, str], ClearanceEvent] = {}
+    for e in events:
+        if e.key not in newest or newest[e.key].version < e.version:
+            newest[e.key] = e
+    return newest
+
+
+def _stored_versions(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], str] = {}
+    for chunk in chunks(keys, 500):
+        ids = {event_id for _, event_id in chunk}
+        rows = session.execute(select(StoredEvent.source, StoredEvent.event_id, StoredEvent.version)
+                               .where(StoredEvent.event_id.in_(ids)))
+        found.update({(s, i): v for s, i, v in rows})
+    return {k: found[k] for k in keys if k in found}
+
+
+def _previous_rows(session: Session, keys: list[tuple[str, str]]) -> list[ClearanceEvent]:
+    """The versions about to be replaced: the containers they reached must be rebuilt too."""
+    rows: list[ClearanceEvent] = []
+    for chunk in chunks(keys, 500):
+        query = select(StoredEvent).where(tuple_(StoredEvent.source, StoredEvent.event_id).in_(chunk))
+        rows += [links.to_event(r) for r in session.scalars(query)]
+    return rows
+
+
+def _row(event: ClearanceEvent) -> dict[str, object]:
+    return {
+        "source": event.source, "event_id": event.event_id, "version": event.version,
+        "type": event.type, "occurred_at": event.occurred_at, "updated_at": event.updated_at,
+        "classifier": event.classifier, "direction": event.direction, "publisher": event.publisher,
+        "container_no": event.container_no, "containers": list(event.containers) or None,
+        "declaration_no": event.declaration_no, "bl_no": event.bl_no, "vessel_imo": event.vessel_imo,
+        "voyage": event.voyage, "terminal": event.terminal, "port": event.port,
+        "enterprise_uscc": event.enterprise_uscc, "declarant_uscc": event.declarant_uscc,
+        "customs_code": event.customs_code, "retracts": event.retracts, "detail": event.detail,
+        "warnings": list(event.warnings) or None,
+    }
+
+
+def _serialize_rebuilds(session: Session) -> None:
+    """Workers on other partitions may store events reaching the same container. Taking one lock before
+    reading what reaches a container means whoever rebuilds second sees all the first one stored.
+    SQLite serialises writers already (BEGIN IMMEDIATE, see models.db)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(6346)"))
+
+
+def _replace_visits(session: Session, container_no: str, states: list[dict[str, object]]) -> None:
+    session.query(ContainerVisit).filter(ContainerVisit.container_no == container_no).delete()
+    for state in states:
+        timeline = state["timeline"]
+        assert isinstance(timeline, list)
+        session.add(ContainerVisit(
+            container_no=container_no, visit_key=state["visit"], direction=state["direction"],
+            vessel_imo=state["vessel_imo"], voyage=state["voyage"], terminal=state["terminal"],
+            enterprise_uscc=state["enterprise_uscc"], declarant_uscc=state["declarant_uscc"],
+            current_type=(state["current"] or {}).get("type"),  # type: ignore[attr-defined]
+            started_at=_parse(timeline[0]["occurred_at"]), last_event_at=_parse(timeline[-1]["occurred_at"]),
+            state=state))
+
+
+def _parse(text_value: str) -> datetime:
+    return datetime.fromisoformat(text_value.replace("Z", "+00:00"))
+
+
+def _state_hash(states: list[dict[str, object]]) -> str:
+    return hashlib.sha1(json.dumps(states, sort_keys=True, default=str).encode()).hexdigest()
+
