@@ -1,0 +1,149 @@
+"""The Kafka side of an ingest worker: poll → triage → batch → store and commit the database → then commit
+the next Kafka offsets. Nothing is acknowledged to Kafka that was not stored (or dead-lettered)."""
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import CommitFailedError
+from kafka.structs import OffsetAndMetadata
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from clearance.config import Settings
+from events.kafka import make_producer
+from ingest.dead_letters import send_dead_letters
+from ingest.handlers import store_batch
+from ingest.stats import IngestStats
+from ingest.triage import DeadLetterRun, triage
+from models.operations import StoreResult
+
+log = logging.getLogger(__name__)
+RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15)
+
+
+class _FlushOnRevoke(ConsumerRebalanceListener):
+    def __init__(self, worker: IngestWorker) -> None:
+        self.worker = worker
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        self.worker.flush()  # commit what we hold before another worker takes the partitions
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        log.info("assigned %s", sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned))
+
+
+class IngestWorker:
+    """One member of the ingest consumer group. `on_stored` is called after each database commit."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session],
+                 on_stored: Callable[[StoreResult], None] | None = None,
+                 report: Callable[[IngestStats], None] | None = None) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.on_stored = on_stored
+        self.report = report
+        self.stats = IngestStats()
+        self.stopping = False
+        self.pending: list[Any] = []
+        self.run_of_dead = DeadLetterRun(settings.dlq_run_limit)
+        self.consumer = KafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap_servers, group_id=settings.group_id,
+            enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=settings.batch_size,
+            client_id="clearance-ingest")
+        self.producer = make_producer(settings.kafka_bootstrap_servers)
+
+    def stop(self, *_: Any) -> None:
+        self.stopping = True
+
+    def run(self, max_idle: float | None = None) -> None:
+        """Consume until SIGTERM/SIGINT (or `max_idle` seconds without a message), then finish the
+        batch, commit and close. Raises on what cannot be retried (database down for long, a bug)."""
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        self.consumer.subscribe([self.settings.events_topic], listener=_FlushOnRevoke(self))
+        opened, last_message, last_report = time.monotonic(), time.monotonic(), 0.0
+        try:
+            while not self.stopping:
+                polled = self.consumer.poll(timeout_ms=int(self.settings.batch_seconds * 1000),
+                                            max_records=self.settings.batch_size - len(self.pending))
+                records = [r for batch in polled.values() for r in batch]
+                now = time.monotonic()
+                if records:
+                    if not self.pending:
+                        opened = now
+                    self.pending += records
+                    last_message = now
+                if len(self.pending) >= self.settings.batch_size or now - opened >= self.settings.batch_seconds:
+                    self.flush()
+                if self.report and now - last_report >= 1.0:
+                    last_report = now
+                    self._report()
+                if max_idle is not None and now - last_message >= max_idle and not self.pending:
+                    break
+            self.flush()
+        finally:
+            self._report()
+            self.consumer.close(autocommit=False)
+            self.producer.close()
+
+    def flush(self) -> None:
+        """Process and acknowledge everything pending."""
+        if not self.pending:
+            return
+        records, self.pending = self.pending, []
+        sorted_batch = triage(records, self.run_of_dead, self.settings.max_message_bytes)
+        if sorted_batch.dead:
+            send_dead_letters(self.producer, self.settings.dlq_topic, sorted_batch.dead)
+        result = self._store(sorted_batch.events)
+        self._commit(records)
+        self.stats.received += len(records)
+        self.stats.batches += 1
+        self.stats.stored += result.stored
+        self.stats.unchanged += result.unchanged
+        self.stats.dead_lettered += len(sorted_batch.dead)
+        self.stats.containers_changed += len(result.changed_containers)
+        if self.on_stored:
+            self.on_stored(result)
+
+    def _store(self, events: list[Any]) -> StoreResult:
+        for attempt, delay in enumerate((*RETRY_DELAYS, None)):
+            try:
+                with self.sessions() as session:
+                    result = store_batch(session, events)
+                    session.commit()
+                return result
+            except DBAPIError as exc:
+                if delay is None:
+                    raise
+                log.warning("database error (attempt %s, retrying in %ss): %s", attempt + 1, delay, exc)
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _commit(self, records: list[Any]) -> None:
+        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+        for r in records:
+            tp = TopicPartition(r.topic, r.partition)
+            if tp not in offsets or offsets[tp].offset <= r.offset:
+                offsets[tp] = OffsetAndMetadata(r.offset + 1, "", -1)
+        try:
+            self.consumer.commit(offsets)
+        except CommitFailedError as exc:
+            # The partitions moved on; what we stored is idempotent and will be seen again by the new owner.
+            log.warning("offset commit refused after a rebalance: %s", exc)
+
+    def _report(self) -> None:
+        if not self.report:
+            return
+        try:
+            assigned = self.consumer.assignment()
+            ends = self.consumer.end_offsets(list(assigned)) if assigned else {}
+            self.stats.lag = sum(max(0, ends[tp] - self.consumer.position(tp)) for tp in ends) + len(self.pending)
+        except Exception as exc:  # noqa: BLE001 - lag is informative only
+            log.debug("lag unavailable: %s", exc)
+        self.report(self.stats)

@@ -1,0 +1,91 @@
+"""An ingest worker against the real broker and both databases: stores, dead-letters, commits."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from events import topics
+from events.codec import encode, message_key
+from ingest.runner import IngestWorker
+from ingest.triage import DeadLetterRunTooLong
+from models import StoredEvent
+from models.db import make_engine, session_factory
+from tests.support.factories import event
+from tests.support.pipeline import committed, end_offsets, header, produce, read_all
+
+
+def gate_ins(count: int) -> list[tuple[bytes | None, bytes]]:
+    events = [event("GATE_IN", f"g{i}", "2026-11-20T08:00:00+08:00") for i in range(count)]
+    return [(message_key(e), encode(e)) for e in events]
+
+
+def stored_ids(database_url: str) -> set[str]:
+    engine = make_engine(database_url)
+    with session_factory(engine)() as session:
+        ids = set(session.scalars(select(StoredEvent.event_id)))
+    engine.dispose()
+    return ids
+
+
+def run_worker(settings, **kwargs) -> IngestWorker:  # type: ignore[no-untyped-def]
+    engine = make_engine(settings.database_url)
+    worker = IngestWorker(settings, session_factory(engine), **kwargs)
+    try:
+        worker.run(max_idle=3)
+    finally:
+        engine.dispose()
+    return worker
+
+
+def test_valid_stored_invalid_dead_lettered_offsets_committed(database_url, make_settings) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(database_url)
+    good = gate_ins(50)
+    bad = [(b"CICU3789922", b"\xff\xfe"), (None, b"[1,2]"),
+           (None, json.dumps({"schema_version": 1}).encode())]
+    produce(settings.kafka_bootstrap_servers, settings.events_topic, good[:20] + bad + good[20:] + good[:5])
+    worker = run_worker(settings)
+    assert stored_ids(database_url) == {f"g{i}" for i in range(50)}
+    assert (worker.stats.stored, worker.stats.unchanged, worker.stats.dead_lettered) == (50, 5, 3)
+    letters = read_all(settings.kafka_bootstrap_servers, settings.dlq_topic)
+    assert sorted(r.value for r in letters) == sorted(v for _, v in bad)
+    reasons = {r.value: header(r, topics.DLQ_REASON) for r in letters}
+    assert reasons[b"\xff\xfe"].startswith("not UTF-8")
+    assert reasons[b"[1,2]"] == "not a JSON object but a JSON array"
+    assert "event_id: Missing data" in reasons[json.dumps({"schema_version": 1}).encode()]
+    assert all(header(r, topics.DLQ_SOURCE_TOPIC) == settings.events_topic for r in letters)
+    assert committed(settings.kafka_bootstrap_servers, settings.group_id, settings.events_topic) == \
+        end_offsets(settings.kafka_bootstrap_servers, settings.events_topic)
+
+
+def test_restarted_worker_resumes_and_stores_nothing_twice(database_url, make_settings) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(database_url)
+    produce(settings.kafka_bootstrap_servers, settings.events_topic, gate_ins(30))
+    assert run_worker(settings).stats.received == 30
+    produce(settings.kafka_bootstrap_servers, settings.events_topic, gate_ins(40))
+    second = run_worker(settings)
+    assert second.stats.received == 40  # only what came after the commit
+    assert (second.stats.stored, second.stats.unchanged) == (10, 30)
+    assert len(stored_ids(database_url)) == 40
+
+
+def test_run_of_dead_letters_stops_without_committing(sqlite_url, make_settings) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(sqlite_url, dlq_run_limit=5)
+    produce(settings.kafka_bootstrap_servers, settings.events_topic, [(None, b"nope")] * 10, partitions=1)
+    with pytest.raises(DeadLetterRunTooLong, match="CLEARANCE_DLQ_RUN_LIMIT=5"):
+        run_worker(settings)
+    assert committed(settings.kafka_bootstrap_servers, settings.group_id, settings.events_topic) == {}
+    assert read_all(settings.kafka_bootstrap_servers, settings.dlq_topic) == []
+
+
+def test_database_down_commits_nothing_then_restart_stores_all(sqlite_url, make_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("ingest.runner.RETRY_DELAYS", (0.1, 0.1))
+    down = make_settings("postgresql://nobody:wrong@127.0.0.1:1/none")
+    produce(down.kafka_bootstrap_servers, down.events_topic, gate_ins(25))
+    with pytest.raises(OperationalError):
+        run_worker(down)
+    assert committed(down.kafka_bootstrap_servers, down.group_id, down.events_topic) == {}
+    run_worker(make_settings(sqlite_url))
+    assert len(stored_ids(sqlite_url)) == 25
