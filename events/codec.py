@@ -16,7 +16,7 @@ from marshmallow import ValidationError
 
 from events import identifiers
 from events.schema import EventSchema
-from events.vocabulary import DEFAULT_PORT, EVENT_TYPES, Scope
+from events.vocabulary import DEFAULT_PORT, EVENT_TYPES, SCHEMA_VERSION, Scope
 
 MAX_MESSAGE_BYTES = 65536
 NEVER_UPDATED = "0000-00-00T00:00:00.000000Z"  # sorts before every real updated_at
@@ -74,7 +74,7 @@ class ClearanceEvent:
 
     def to_wire(self) -> dict[str, Any]:
         """The event as a contract JSON object (normalised values, UTC timestamps, empty fields left out)."""
-        wire: dict[str, Any] = {"schema_version": 1}
+        wire: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
         for name, value in asdict(self).items():
             if name == "warnings" or value is None or value == ():
                 continue
@@ -90,7 +90,7 @@ _schema = EventSchema()
 def decode(value: bytes | None, *, max_bytes: int = MAX_MESSAGE_BYTES,
            schema: EventSchema | None = None) -> ClearanceEvent:
     """Decode one Kafka message value into an event, or raise InvalidEvent with the reason."""
-    if value is None:
+    if not value:
         raise InvalidEvent("empty message (no value)")
     if len(value) > max_bytes:
         raise InvalidEvent(f"message is {len(value)} bytes, more than the limit of {max_bytes}")
@@ -99,10 +99,16 @@ def decode(value: bytes | None, *, max_bytes: int = MAX_MESSAGE_BYTES,
     except UnicodeDecodeError as exc:
         raise InvalidEvent(f"not UTF-8: {exc.reason} at byte {exc.start}") from None
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise InvalidEvent(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except (ValueError, RecursionError) as exc:  # huge integers, absurd nesting
+        raise InvalidEvent(f"not acceptable JSON: {type(exc).__name__}: {str(exc).split(';')[0][:120]}") from None
     return from_document(document, schema=schema)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def from_document(document: Any, *, schema: EventSchema | None = None) -> ClearanceEvent:
@@ -113,7 +119,14 @@ def from_document(document: Any, *, schema: EventSchema | None = None) -> Cleara
         data = (schema or _schema).load(document)
     except ValidationError as exc:
         raise InvalidEvent(format_errors(exc.messages)) from None
-    return _event(data)
+    event = _event(data)
+    try:
+        encode(event)
+    except UnicodeEncodeError:
+        raise InvalidEvent("not valid Unicode: a string holds an unpaired surrogate") from None
+    except ValueError as exc:  # NaN or Infinity in a document that did not come through decode
+        raise InvalidEvent(f"not encodable as JSON: {exc}") from None
+    return event
 
 
 def _event(data: dict[str, Any]) -> ClearanceEvent:
@@ -124,6 +137,7 @@ def _event(data: dict[str, Any]) -> ClearanceEvent:
         data["vessel_imo"] = identifiers.vessel_imo(data["vessel_imo"])
     data["containers"] = tuple(sorted(set(data["containers"] or ())))
     data["port"] = data["port"] or DEFAULT_PORT
+    data["classifier"] = data["classifier"] or "ACTUAL"
     data.pop("schema_version")
     warnings = [identifiers.uscc_warning(f, data[f]) for f in ("enterprise_uscc", "declarant_uscc") if data[f]]
     if data["declaration_no"]:
@@ -134,8 +148,7 @@ def _event(data: dict[str, Any]) -> ClearanceEvent:
 def format_errors(messages: Any, prefix: str = "") -> str:
     """Flatten marshmallow's nested error messages into 'field: message; other: message'."""
     if isinstance(messages, dict):
-        parts = [format_errors(v, f"{prefix}{k}." if not isinstance(v, (dict,)) else f"{prefix}{k}.")
-                 for k, v in sorted(messages.items(), key=lambda kv: str(kv[0]))]
+        parts = [format_errors(v, f"{prefix}{k}.") for k, v in sorted(messages.items(), key=lambda kv: str(kv[0]))]
         return "; ".join(parts)
     if isinstance(messages, list):
         return f"{prefix.rstrip('.')}: " + " ".join(str(m) for m in messages)
@@ -145,7 +158,7 @@ def format_errors(messages: Any, prefix: str = "") -> str:
 def encode(event: ClearanceEvent | dict[str, Any]) -> bytes:
     """The message value for an event (a ClearanceEvent or an already-wire dict)."""
     wire = event.to_wire() if isinstance(event, ClearanceEvent) else event
-    return json.dumps(wire, ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(wire, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
 def message_key(event: ClearanceEvent | dict[str, Any]) -> bytes | None:
@@ -154,7 +167,8 @@ def message_key(event: ClearanceEvent | dict[str, Any]) -> bytes | None:
         else (lambda n: event.get(n))  # type: ignore[union-attr]
     key = get("container_no") or get("declaration_no")
     if not key and get("vessel_imo") and get("voyage"):
-        key = f"{get('vessel_imo')}/{get('voyage')}"
+        imo = str(get("vessel_imo"))
+        key = f"{imo[2:] if imo.startswith('UN') else imo}/{get('voyage')}"
     return key.encode() if key else None
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from stdnum import iso6346
 from stdnum.cn import uscc
@@ -12,7 +13,11 @@ _USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 _IMO = re.compile(r"(?:UN)?([0-9]{7})")
 _LOCODE = re.compile(r"[A-Z]{2}[A-Z2-9]{3}")
 
+# The same containers, enterprises and vessels recur in event after event: remember the verdicts.
+_remember = lru_cache(maxsize=65536)
 
+
+@_remember
 def container_no(value: str) -> str:
     """Return the ISO 6346 container number, or raise ValueError saying what is wrong with it."""
     if not _CONTAINER.fullmatch(value):
@@ -37,6 +42,7 @@ def uscc_format(value: str) -> str:
     return value
 
 
+@_remember
 def uscc_warning(field: str, value: str) -> str | None:
     """A warning when the USCC's check character fails: real registries hold a few such codes."""
     if uscc.is_valid(value):
@@ -44,6 +50,7 @@ def uscc_warning(field: str, value: str) -> str | None:
     return f"{field}: check character of {value} fails (stored, flagged)"
 
 
+@_remember
 def vessel_imo(value: str) -> str:
     """Return the 7-digit IMO number (a leading 'UN', as China manifests write it, is dropped)."""
     match = _IMO.fullmatch(value)

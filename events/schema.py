@@ -5,6 +5,7 @@ normalised values; `events.codec` turns it into a `ClearanceEvent`.
 """
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -31,7 +32,7 @@ def _checked(check: Callable[[str], str]) -> Callable[[str], None]:
 
 
 def _code(max_len: int) -> validate.Validator:
-    return validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,%d}$" % (max_len - 1),
+    return validate.Regexp(r"[A-Za-z0-9][A-Za-z0-9_.\-/]{0,%d}\Z" % (max_len - 1),
                            error=f"1 to {max_len} letters, digits or _ . - /")
 
 
@@ -41,7 +42,7 @@ def _detail_size(value: dict[str, Any]) -> None:
         raise ValidationError(f"detail is {size} bytes, more than {MAX_DETAIL_BYTES}")
 
 
-def _enum(enum_type: type) -> fields.String:
+def _enum(enum_type: type[enum.Enum]) -> fields.String:
     return fields.String(required=True, validate=validate.OneOf([m.value for m in enum_type]))
 
 
@@ -58,7 +59,7 @@ class EventSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(sorted(EVENT_TYPES)))
     occurred_at = fields.AwareDateTime(required=True, format="iso")
     updated_at = fields.AwareDateTime(load_default=None, format="iso")
-    classifier = fields.String(load_default=Classifier.ACTUAL.value,
+    classifier = fields.String(load_default=Classifier.ACTUAL.value, allow_none=True,
                                validate=validate.OneOf([c.value for c in Classifier]))
     direction = _enum(Direction)
     container_no = fields.String(load_default=None, validate=_checked(identifiers.container_no))
