@@ -1,0 +1,1 @@
+"""One module per `clearance` subcommand; each has `register(subparsers)` and a handler(args, settings)."""

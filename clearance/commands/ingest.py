@@ -1,0 +1,42 @@
+"""`clearance ingest`: one worker of the ingest consumer group."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from clearance.config import Settings
+from clearance.progress import ProgressLine
+from events.kafka import ensure_topics
+from ingest.runner import IngestWorker
+from ingest.triage import DeadLetterRunTooLong
+from models.db import make_engine, session_factory
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "ingest", help="run one ingest worker (consumes CLEARANCE_EVENTS_TOPIC into DATABASE_URL)",
+        description="Consume clearance events, store them exactly once in effect, dead-letter invalid "
+                    "ones. Several workers with the same CLEARANCE_GROUP_ID share the partitions. "
+                    "SIGTERM finishes the batch, commits and exits 0.")
+    parser.add_argument("--max-idle", type=float, default=None, metavar="SECONDS",
+                        help="exit after this many seconds without a message (default: run until stopped)")
+    parser.add_argument("--quiet", action="store_true", help="no progress line")
+    parser.set_defaults(handler=_ingest)
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    ensure_topics(settings.kafka_bootstrap_servers,
+                  {settings.events_topic: settings.events_partitions, settings.dlq_topic: 1})
+    engine = make_engine(settings.database_url)
+    progress = None if args.quiet else ProgressLine("ingest")
+    worker = IngestWorker(settings, session_factory(engine), report=progress.show if progress else None)
+    try:
+        worker.run(max_idle=args.max_idle)
+    except DeadLetterRunTooLong as exc:
+        print(f"\nclearance ingest: stopped: {exc}", file=sys.stderr)
+        return 3
+    finally:
+        if progress:
+            progress.close()
+        engine.dispose()
+    return 0

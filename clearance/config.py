@@ -1,0 +1,117 @@
+"""Configuration from the environment. Only the entry points call `from_environ`; everything below
+them receives a `Settings`. Every key is in the README's configuration table with its default."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from events import topics
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or malformed; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    kafka_bootstrap_servers: str
+    kafka_cache_dir: Path
+    events_topic: str = topics.EVENTS_TOPIC
+    dlq_topic: str = topics.DLQ_TOPIC
+    updates_topic: str = topics.UPDATES_TOPIC
+    events_partitions: int = 4
+    group_id: str = "clearance-ingest"
+    batch_size: int = 2000
+    batch_seconds: float = 0.5
+    dlq_run_limit: int = 1000
+    max_message_bytes: int = 65536
+    log_level: str = "INFO"
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError("must be a positive whole number")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _database_url(text: str) -> str:
+    if not text.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+        raise ValueError("must start with sqlite:/// or postgresql://")
+    return text
+
+
+def _bootstrap(text: str) -> str:
+    for server in text.split(","):
+        host, _, port = server.strip().rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"{server!r} is not host:port")
+    return text
+
+
+def _log_level(text: str) -> str:
+    if text.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+    return text.upper()
+
+
+# key -> (Settings field, parser)
+KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "CLEARANCE_DATA_DIR": ("data_dir", Path),
+    "DATABASE_URL": ("database_url", _database_url),
+    "KAFKA_BOOTSTRAP_SERVERS": ("kafka_bootstrap_servers", _bootstrap),
+    "KAFKA_CACHE_DIR": ("kafka_cache_dir", Path),
+    "CLEARANCE_EVENTS_TOPIC": ("events_topic", str),
+    "CLEARANCE_DLQ_TOPIC": ("dlq_topic", str),
+    "CLEARANCE_UPDATES_TOPIC": ("updates_topic", str),
+    "CLEARANCE_EVENTS_PARTITIONS": ("events_partitions", _positive_int),
+    "CLEARANCE_GROUP_ID": ("group_id", str),
+    "CLEARANCE_BATCH_SIZE": ("batch_size", _positive_int),
+    "CLEARANCE_BATCH_SECONDS": ("batch_seconds", _positive_float),
+    "CLEARANCE_DLQ_RUN_LIMIT": ("dlq_run_limit", _positive_int),
+    "CLEARANCE_MAX_MESSAGE_BYTES": ("max_message_bytes", _positive_int),
+    "LOG_LEVEL": ("log_level", _log_level),
+}
+
+
+def from_environ(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the environment; raises ConfigError naming the first bad key."""
+    env = os.environ if environ is None else environ
+    unknown = sorted(k for k in env if k.startswith("CLEARANCE_") and k not in KEYS)
+    if unknown:
+        raise ConfigError(f"unknown configuration key {unknown[0]} (known: {', '.join(sorted(KEYS))})")
+    values: dict[str, Any] = {}
+    for key, (name, parse) in KEYS.items():
+        if env.get(key, "") == "":
+            continue
+        try:
+            values[name] = parse(env[key])
+        except ValueError as exc:
+            raise ConfigError(f"{key}={env[key]!r}: {exc}") from None
+    data_dir = values.setdefault("data_dir", PROJECT_ROOT / "data")
+    values.setdefault("database_url", f"sqlite:///{data_dir / 'clearance.db'}")
+    values.setdefault("kafka_bootstrap_servers", "127.0.0.1:9092")
+    cache_home = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    values.setdefault("kafka_cache_dir", cache_home / "clearance" / "kafka")
+    return Settings(**values)
+
+
+def defaults_table() -> list[tuple[str, str]]:
+    """(key, default) for every key: the README's configuration table is checked against this."""
+    settings = from_environ({})
+    by_field = {f.name: getattr(settings, f.name) for f in fields(settings)}
+    return [(key, str(by_field[name])) for key, (name, _) in KEYS.items()]
