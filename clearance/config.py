@@ -115,3 +115,9 @@ def defaults_table() -> list[tuple[str, str]]:
     settings = from_environ({})
     by_field = {f.name: getattr(settings, f.name) for f in fields(settings)}
     return [(key, str(by_field[name])) for key, (name, _) in KEYS.items()]
+
+
+def pipeline_topics(settings: Settings) -> dict[str, int]:
+    """The topics the pipeline needs, with the partitions each gets when the project creates it."""
+    return {settings.events_topic: settings.events_partitions, settings.dlq_topic: 1,
+            settings.updates_topic: settings.events_partitions}

@@ -1,5 +1,6 @@
-"""The Kafka side of an ingest worker: poll → triage → batch → store and commit the database → then commit
-the next Kafka offsets. Nothing is acknowledged to Kafka that was not stored (or dead-lettered)."""
+"""The Kafka side of an ingest worker: poll → triage → batch → store and commit the database → publish
+the change feed → then commit the next Kafka offsets. Nothing is acknowledged to Kafka that was not
+stored (or dead-lettered) and announced."""
 from __future__ import annotations
 
 import logging
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clearance.config import Settings
 from events.kafka import make_producer
+from ingest.change_feed import ChangeFeed
 from ingest.dead_letters import send_dead_letters
 from ingest.handlers import store_batch
 from ingest.stats import IngestStats
@@ -57,6 +59,7 @@ class IngestWorker:
             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=settings.batch_size,
             client_id="clearance-ingest")
         self.producer = make_producer(settings.kafka_bootstrap_servers)
+        self.feed = ChangeFeed(self.producer, settings.updates_topic, sessions)
 
     def stop(self, *_: Any) -> None:
         self.stopping = True
@@ -78,7 +81,8 @@ class IngestWorker:
                     if not self.pending:
                         opened = now
                     self.pending += records
-                    last_message = now
+                if records or not self.consumer.assignment():
+                    last_message = now  # idle time counts only while partitions are ours
                 if len(self.pending) >= self.settings.batch_size or now - opened >= self.settings.batch_seconds:
                     self.flush()
                 if self.report and now - last_report >= 1.0:
@@ -101,6 +105,7 @@ class IngestWorker:
         if sorted_batch.dead:
             send_dead_letters(self.producer, self.settings.dlq_topic, sorted_batch.dead)
         result = self._store(sorted_batch.events)
+        self.feed.publish(result)
         self._commit(records)
         self.stats.received += len(records)
         self.stats.batches += 1

@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select, text, tuple_
@@ -28,6 +28,10 @@ class StoreResult:
     stored: int  # new events or newer versions written
     unchanged: int  # duplicates, or versions older than what is stored
     changed_containers: dict[str, int]  # container_no -> its new state version
+    states: dict[str, list[dict[str, object]]] = field(default_factory=dict)  # their new visit states
+    # Containers reached only by events stored before (a replay after a crash, or a duplicate): their
+    # state did not change here, but whoever missed the first delivery may need it again.
+    touched: frozenset[str] = frozenset()
 
 
 def store_events(session: Session, events: Sequence[ClearanceEvent]) -> StoreResult:
@@ -39,20 +43,25 @@ def store_events(session: Session, events: Sequence[ClearanceEvent]) -> StoreRes
     newest = _newest_per_key(events)
     stored_versions = _stored_versions(session, list(newest))
     fresh = [e for k, e in newest.items() if k not in stored_versions or stored_versions[k] < e.version]
+    stale = [e for k, e in newest.items() if k in stored_versions and stored_versions[k] >= e.version]
+    touched = links.containers_reached(session, stale) if stale else set()
     if not fresh:
-        return StoreResult(0, len(events), {})
+        return StoreResult(0, len(events), {}, {}, frozenset(touched))
     previous = _previous_rows(session, [e.key for e in fresh if e.key in stored_versions])
     upsert_newer(session, StoredEvent.__table__, [_row(e) for e in fresh], ("source", "event_id"), "version")
     links.add(session, fresh)
     _serialize_rebuilds(session)
     affected = links.containers_reached(session, fresh + previous)
-    changed = rebuild_containers(session, affected)
-    return StoreResult(len(fresh), len(events) - len(fresh), changed)
+    states: dict[str, list[dict[str, object]]] = {}
+    changed = rebuild_containers(session, affected, states)
+    return StoreResult(len(fresh), len(events) - len(fresh), changed, states, frozenset(touched - set(changed)))
 
 
-def rebuild_containers(session: Session, container_nos: Iterable[str]) -> dict[str, int]:
+def rebuild_containers(session: Session, container_nos: Iterable[str],
+                       states_out: dict[str, list[dict[str, object]]] | None = None) -> dict[str, int]:
     """Recompute the visits of these containers from the stored events; bump the version of each whose
-    state changed. Returns {container_no: version} for the changed ones."""
+    state changed. Returns {container_no: version} for the changed ones (and their new visit states in
+    `states_out` when given)."""
     wanted = sorted(set(container_nos))
     if not wanted:
         return {}
@@ -73,6 +82,8 @@ def rebuild_containers(session: Session, container_nos: Iterable[str]) -> dict[s
         row.version += 1
         row.state_hash = digest
         changed[container_no] = row.version
+        if states_out is not None:
+            states_out[container_no] = states
         _replace_visits(session, container_no, states)
     session.flush()
     return changed

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from clearance.config import Settings
+from clearance.config import Settings, pipeline_topics
 from clearance.progress import ProgressLine
 from events.kafka import ensure_topics
 from ingest.runner import IngestWorker
@@ -25,8 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    ensure_topics(settings.kafka_bootstrap_servers,
-                  {settings.events_topic: settings.events_partitions, settings.dlq_topic: 1})
+    ensure_topics(settings.kafka_bootstrap_servers, pipeline_topics(settings))
     engine = make_engine(settings.database_url)
     progress = None if args.quiet else ProgressLine("ingest")
     worker = IngestWorker(settings, session_factory(engine), report=progress.show if progress else None)

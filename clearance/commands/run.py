@@ -10,7 +10,7 @@ import sys
 import time
 
 from clearance.commands.kafka import local_broker
-from clearance.config import Settings
+from clearance.config import Settings, pipeline_topics
 from clearance.monitor import PipelineMonitor
 from clearance.progress import ProgressLine
 from events.kafka import ensure_topics
@@ -38,8 +38,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Kafka: {broker.start(progress=print)}")
     upgrade(settings.database_url)
     print(f"Database: {settings.database_url}")
-    ensure_topics(settings.kafka_bootstrap_servers,
-                  {settings.events_topic: settings.events_partitions, settings.dlq_topic: 1})
+    ensure_topics(settings.kafka_bootstrap_servers, pipeline_topics(settings))
     children = _start_children(args)
     engine = make_engine(settings.database_url)
     monitor = PipelineMonitor(settings, session_factory(engine))

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from clearance.config import Settings
+from clearance.config import Settings, pipeline_topics
 from clearance.progress import ProgressLine
 from clearance.simulate import SimConfig, generate
 from events.kafka import ensure_topics, make_producer
@@ -57,8 +57,7 @@ def sim_config(args: argparse.Namespace) -> SimConfig:
 
 
 def _simulate(args: argparse.Namespace, settings: Settings) -> int:
-    ensure_topics(settings.kafka_bootstrap_servers,
-                  {settings.events_topic: settings.events_partitions, settings.dlq_topic: 1})
+    ensure_topics(settings.kafka_bootstrap_servers, pipeline_topics(settings))
     producer = make_producer(settings.kafka_bootstrap_servers, linger_ms=20,
                              max_in_flight_requests_per_connection=5)
     progress = None if args.quiet else ProgressLine("simulate")

@@ -1,0 +1,1 @@
+CREATE DATABASE clearance_test OWNER clearance;
