@@ -28,11 +28,15 @@ class Settings:
     updates_topic: str = topics.UPDATES_TOPIC
     events_partitions: int = 4
     group_id: str = "clearance-ingest"
+    instance_id: str | None = None
     batch_size: int = 2000
-    batch_seconds: float = 0.5
+    batch_seconds: float = 0.1
     dlq_run_limit: int = 1000
     max_message_bytes: int = 65536
     log_level: str = "INFO"
+    portal_host: str = "127.0.0.1"
+    portal_port: int = 5000
+    portal_secret_key: str | None = None  # None: generated once and kept in <data_dir>/portal-secret
 
 
 def _positive_int(text: str) -> int:
@@ -69,6 +73,26 @@ def _log_level(text: str) -> str:
     return text.upper()
 
 
+def _host(text: str) -> str:
+    if not text.strip() or any(c.isspace() for c in text):
+        raise ValueError("must be a host name or address, e.g. 127.0.0.1 or 0.0.0.0")
+    return text
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 < value < 65536:
+        raise ValueError("must be a TCP port between 1 and 65535")
+    return value
+
+
+def _secret_key(text: str) -> str:
+    if len(text) < 32:
+        raise ValueError("must be at least 32 characters (e.g. python -c 'import secrets; "
+                         "print(secrets.token_urlsafe(32))')")
+    return text
+
+
 # key -> (Settings field, parser)
 KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLEARANCE_DATA_DIR": ("data_dir", Path),
@@ -80,11 +104,15 @@ KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLEARANCE_UPDATES_TOPIC": ("updates_topic", str),
     "CLEARANCE_EVENTS_PARTITIONS": ("events_partitions", _positive_int),
     "CLEARANCE_GROUP_ID": ("group_id", str),
+    "CLEARANCE_INSTANCE_ID": ("instance_id", str),
     "CLEARANCE_BATCH_SIZE": ("batch_size", _positive_int),
     "CLEARANCE_BATCH_SECONDS": ("batch_seconds", _positive_float),
     "CLEARANCE_DLQ_RUN_LIMIT": ("dlq_run_limit", _positive_int),
     "CLEARANCE_MAX_MESSAGE_BYTES": ("max_message_bytes", _positive_int),
     "LOG_LEVEL": ("log_level", _log_level),
+    "PORTAL_HOST": ("portal_host", _host),
+    "PORTAL_PORT": ("portal_port", _port),
+    "PORTAL_SECRET_KEY": ("portal_secret_key", _secret_key),
 }
 
 

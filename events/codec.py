@@ -8,7 +8,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cached_property
 from datetime import datetime, timezone
 from typing import Any
 
@@ -65,7 +66,7 @@ class ClearanceEvent:
     def scope(self) -> Scope:
         return EVENT_TYPES[self.type].scope
 
-    @property
+    @cached_property
     def version(self) -> str:
         """Sortable version of this (source, event_id): newer updated_at wins; equal ones are ordered by
         content so that any two stores pick the same winner whatever order they saw them in."""
@@ -75,8 +76,9 @@ class ClearanceEvent:
     def to_wire(self) -> dict[str, Any]:
         """The event as a contract JSON object (normalised values, UTC timestamps, empty fields left out)."""
         wire: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
-        for name, value in asdict(self).items():
-            if name == "warnings" or value is None or value == ():
+        for name in _WIRE_FIELDS:
+            value = getattr(self, name)
+            if value is None or value == ():
                 continue
             wire[name] = _utc_text(value) if isinstance(value, datetime) else value
         if self.containers:
@@ -84,6 +86,7 @@ class ClearanceEvent:
         return wire
 
 
+_WIRE_FIELDS = tuple(f.name for f in fields(ClearanceEvent) if f.name != "warnings")
 _schema = EventSchema()
 
 

@@ -57,7 +57,7 @@ class IngestWorker:
         self.consumer = KafkaConsumer(
             bootstrap_servers=settings.kafka_bootstrap_servers, group_id=settings.group_id,
             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=settings.batch_size,
-            client_id="clearance-ingest")
+            client_id="clearance-ingest", group_instance_id=settings.instance_id)
         self.producer = make_producer(settings.kafka_bootstrap_servers)
         self.feed = ChangeFeed(self.producer, settings.updates_topic, sessions)
 
@@ -70,31 +70,35 @@ class IngestWorker:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         self.consumer.subscribe([self.settings.events_topic], listener=_FlushOnRevoke(self))
-        opened, last_message, last_report = time.monotonic(), time.monotonic(), 0.0
         try:
-            while not self.stopping:
-                polled = self.consumer.poll(timeout_ms=int(self.settings.batch_seconds * 1000),
-                                            max_records=self.settings.batch_size - len(self.pending))
-                records = [r for batch in polled.values() for r in batch]
-                now = time.monotonic()
-                if records:
-                    if not self.pending:
-                        opened = now
-                    self.pending += records
-                if records or not self.consumer.assignment():
-                    last_message = now  # idle time counts only while partitions are ours
-                if len(self.pending) >= self.settings.batch_size or now - opened >= self.settings.batch_seconds:
-                    self.flush()
-                if self.report and now - last_report >= 1.0:
-                    last_report = now
-                    self._report()
-                if max_idle is not None and now - last_message >= max_idle and not self.pending:
-                    break
+            self._consume(max_idle)
             self.flush()
         finally:
             self._report()
             self.consumer.close(autocommit=False)
             self.producer.close()
+
+    def _consume(self, max_idle: float | None) -> None:
+        deadline = last_message = time.monotonic() + self.settings.batch_seconds
+        last_report = 0.0
+        while not self.stopping:
+            wait = max(0.0, deadline - time.monotonic()) if self.pending else self.settings.batch_seconds
+            polled = self.consumer.poll(timeout_ms=int(wait * 1000),
+                                        max_records=self.settings.batch_size - len(self.pending))
+            records = [r for batch in polled.values() for r in batch]
+            now = time.monotonic()
+            if records and not self.pending:
+                deadline = now + self.settings.batch_seconds  # the batch opens with its first message
+            self.pending += records
+            if records or not self.consumer.assignment():
+                last_message = now  # idle time counts only while partitions are ours
+            if len(self.pending) >= self.settings.batch_size or (self.pending and now >= deadline):
+                self.flush()
+            if self.report and now - last_report >= 1.0:
+                last_report = now
+                self._report()
+            if max_idle is not None and now - last_message >= max_idle and not self.pending:
+                return
 
     def flush(self) -> None:
         """Process and acknowledge everything pending."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
@@ -17,8 +18,9 @@ from events.vocabulary import EVENT_TYPES, Scope
 from models.dialect import insert_ignore
 from models.event import DeclarationContainer, StoredEvent, VoyageContainer
 
+EVENTS = StoredEvent.__table__
 VESSEL_TYPES = sorted(n for n, t in EVENT_TYPES.items() if t.scope is Scope.VESSEL)
-CHUNK = 500
+CHUNK = 2000
 
 
 def add(session: Session, events: Iterable[ClearanceEvent]) -> None:
@@ -59,7 +61,7 @@ def events_reaching(session: Session, container_nos: Sequence[str]) -> dict[str,
     """For each container, every stored event that reaches it (retracted ones included)."""
     reaching: dict[str, list[ClearanceEvent]] = defaultdict(list)
     for chunk in chunks(list(container_nos)):
-        for row in session.scalars(select(StoredEvent).where(StoredEvent.container_no.in_(chunk))):
+        for row in session.execute(select(EVENTS).where(EVENTS.c.container_no.in_(chunk))):
             reaching[row.container_no].append(to_event(row))
         _add_linked(session, reaching, chunk)
     return reaching
@@ -76,14 +78,13 @@ def _add_linked(session: Session, reaching: dict[str, list[ClearanceEvent]], chu
                                    .where(VoyageContainer.container_no.in_(chunk))):
         by_call[(i, v)].append(c)
     for part in chunks(sorted(by_declaration)):
-        for row in session.scalars(select(StoredEvent).where(
-                StoredEvent.declaration_no.in_(part), StoredEvent.container_no.is_(None))):
+        for row in session.execute(select(EVENTS).where(
+                EVENTS.c.declaration_no.in_(part), EVENTS.c.container_no.is_(None))):
             for c in by_declaration[row.declaration_no]:  # type: ignore[index]
                 reaching[c].append(to_event(row))
     for calls in chunks(sorted(by_call)):
-        for row in session.scalars(select(StoredEvent).where(
-                tuple_(StoredEvent.vessel_imo, StoredEvent.voyage).in_(calls),
-                StoredEvent.type.in_(VESSEL_TYPES))):
+        for row in session.execute(select(EVENTS).where(
+                tuple_(EVENTS.c.vessel_imo, EVENTS.c.voyage).in_(calls), EVENTS.c.type.in_(VESSEL_TYPES))):
             for c in by_call[(row.vessel_imo, row.voyage)]:  # type: ignore[index]
                 reaching[c].append(to_event(row))
 
@@ -101,13 +102,13 @@ def retracted_among(session: Session, keys: set[tuple[str, str]]) -> set[tuple[s
 def _stored(session: Session, keys: list[tuple[str, str | None]]) -> list[ClearanceEvent]:
     found: list[ClearanceEvent] = []
     for chunk in chunks(sorted(set(keys))):  # type: ignore[arg-type]
-        query = select(StoredEvent).where(tuple_(StoredEvent.source, StoredEvent.event_id).in_(chunk))
-        found += [to_event(r) for r in session.scalars(query)]
+        query = select(EVENTS).where(tuple_(EVENTS.c.source, EVENTS.c.event_id).in_(chunk))
+        found += [to_event(r) for r in session.execute(query)]
     return found
 
 
-def to_event(row: StoredEvent) -> ClearanceEvent:
-    """The stored row as the event it was decoded from."""
+def to_event(row: Any) -> ClearanceEvent:
+    """A stored row (a StoredEvent, or a row of the events table) as the event it was decoded from."""
     return ClearanceEvent(
         source=row.source, event_id=row.event_id, publisher=row.publisher, type=row.type,
         occurred_at=row.occurred_at, direction=row.direction, classifier=row.classifier,

@@ -6,17 +6,18 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, text, tuple_
+from sqlalchemy import delete, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from events.codec import ClearanceEvent
 from models import links
 from models.links import chunks
 from models.container import Container, ContainerVisit
-from models.dialect import insert_ignore, upsert_newer
+from models.dialect import insert_rows, upsert
 from models.event import StoredEvent
 from models.visits import effective, split_visits, visit_state
 
@@ -48,7 +49,7 @@ def store_events(session: Session, events: Sequence[ClearanceEvent]) -> StoreRes
     if not fresh:
         return StoreResult(0, len(events), {}, {}, frozenset(touched))
     previous = _previous_rows(session, [e.key for e in fresh if e.key in stored_versions])
-    upsert_newer(session, StoredEvent.__table__, [_row(e) for e in fresh], ("source", "event_id"), "version")
+    upsert(session, StoredEvent.__table__, [_row(e) for e in fresh], ("source", "event_id"), "version")
     links.add(session, fresh)
     _serialize_rebuilds(session)
     affected = links.containers_reached(session, fresh + previous)
@@ -67,25 +68,26 @@ def rebuild_containers(session: Session, container_nos: Iterable[str],
         return {}
     reaching = links.events_reaching(session, wanted)
     retracted = links.retracted_among(session, {e.key for evs in reaching.values() for e in evs})
-    insert_ignore(session, Container.__table__, [{"container_no": c, "version": 0, "state_hash": ""}
-                                                 for c in wanted], ("container_no",))
-    known = {c.container_no: c for c in session.scalars(select(Container).where(
-        Container.container_no.in_(wanted)))}
+    known: dict[str, tuple[int, str]] = {c: (0, "") for c in wanted}
+    for chunk in chunks(wanted):
+        known.update((c, (v, h)) for c, v, h in session.execute(
+            select(Container.container_no, Container.version, Container.state_hash)
+            .where(Container.container_no.in_(chunk))))
     changed: dict[str, int] = {}
+    updates, visit_rows = [], []
     for container_no in wanted:
         states = [visit_state(container_no, v) for v in split_visits(
             effective(reaching.get(container_no, ()), retracted))]
         digest = _state_hash(states)
-        row = known[container_no]
-        if row.state_hash == digest:
+        version, old_digest = known[container_no]
+        if old_digest == digest:
             continue
-        row.version += 1
-        row.state_hash = digest
-        changed[container_no] = row.version
+        changed[container_no] = version + 1
+        updates.append({"container_no": container_no, "version": version + 1, "state_hash": digest})
+        visit_rows += [_visit_row(container_no, state) for state in states]
         if states_out is not None:
             states_out[container_no] = states
-        _replace_visits(session, container_no, states)
-    session.flush()
+    _replace_visits(session, updates, visit_rows)
     return changed
 
 
@@ -106,7 +108,7 @@ def _newest_per_key(events: Sequence[ClearanceEvent]) -> dict[tuple[str, str], C
 
 def _stored_versions(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
     found: dict[tuple[str, str], str] = {}
-    for chunk in chunks(keys, 500):
+    for chunk in chunks(keys):
         ids = {event_id for _, event_id in chunk}
         rows = session.execute(select(StoredEvent.source, StoredEvent.event_id, StoredEvent.version)
                                .where(StoredEvent.event_id.in_(ids)))
@@ -117,7 +119,7 @@ def _stored_versions(session: Session, keys: list[tuple[str, str]]) -> dict[tupl
 def _previous_rows(session: Session, keys: list[tuple[str, str]]) -> list[ClearanceEvent]:
     """The versions about to be replaced: the containers they reached must be rebuilt too."""
     rows: list[ClearanceEvent] = []
-    for chunk in chunks(keys, 500):
+    for chunk in chunks(keys):
         query = select(StoredEvent).where(tuple_(StoredEvent.source, StoredEvent.event_id).in_(chunk))
         rows += [links.to_event(r) for r in session.scalars(query)]
     return rows
@@ -145,18 +147,27 @@ def _serialize_rebuilds(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(6346)"))
 
 
-def _replace_visits(session: Session, container_no: str, states: list[dict[str, object]]) -> None:
-    session.query(ContainerVisit).filter(ContainerVisit.container_no == container_no).delete()
-    for state in states:
-        timeline = state["timeline"]
-        assert isinstance(timeline, list)
-        session.add(ContainerVisit(
-            container_no=container_no, visit_key=state["visit"], direction=state["direction"],
-            vessel_imo=state["vessel_imo"], voyage=state["voyage"], terminal=state["terminal"],
-            enterprise_uscc=state["enterprise_uscc"], declarant_uscc=state["declarant_uscc"],
-            current_type=(state["current"] or {}).get("type"),  # type: ignore[attr-defined]
-            started_at=_parse(timeline[0]["occurred_at"]), last_event_at=_parse(timeline[-1]["occurred_at"]),
-            state=state))
+def _replace_visits(session: Session, updates: list[dict[str, object]],
+                    visit_rows: list[dict[str, object]]) -> None:
+    """Write the changed containers' versions and visits in a few bulk statements."""
+    if not updates:
+        return
+    upsert(session, Container.__table__, updates, ("container_no",))
+    for chunk in chunks([u["container_no"] for u in updates]):
+        session.execute(delete(ContainerVisit).where(ContainerVisit.container_no.in_(chunk)))
+    insert_rows(session, ContainerVisit.__table__, visit_rows)
+
+
+def _visit_row(container_no: str, state: dict[str, Any]) -> dict[str, object]:
+    timeline = state["timeline"]
+    return {
+        "container_no": container_no, "visit_key": state["visit"], "direction": state["direction"],
+        "vessel_imo": state["vessel_imo"], "voyage": state["voyage"], "terminal": state["terminal"],
+        "enterprise_uscc": state["enterprise_uscc"], "declarant_uscc": state["declarant_uscc"],
+        "current_type": (state["current"] or {}).get("type"),
+        "started_at": _parse(timeline[0]["occurred_at"]), "last_event_at": _parse(timeline[-1]["occurred_at"]),
+        "state": state,
+    }
 
 
 def _parse(text_value: str) -> datetime:

@@ -112,6 +112,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "CLEARANCE_BATCH_SIZE": str(settings.batch_size), "CLEARANCE_BATCH_SECONDS": str(settings.batch_seconds),
         "CLEARANCE_DLQ_RUN_LIMIT": str(settings.dlq_run_limit),
     })
+    if settings.instance_id:
+        env["CLEARANCE_INSTANCE_ID"] = settings.instance_id
     return env
 
 

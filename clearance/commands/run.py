@@ -67,7 +67,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _start_children(args: argparse.Namespace) -> list[subprocess.Popen[bytes]]:
     me = [sys.executable, "-m", "clearance.cli"]
     env = dict(os.environ)
-    children = [subprocess.Popen([*me, "ingest", "--quiet"], env=env) for _ in range(args.workers)]
+    children = [subprocess.Popen([*me, "ingest", "--quiet"], env=env | {"CLEARANCE_INSTANCE_ID": f"ingest-{n}"})
+                for n in range(1, args.workers + 1)]
     children.append(subprocess.Popen([*me, "simulate", "--quiet", "--rate", str(args.rate), "--count",
                                       str(args.count), "--seed", str(args.seed), "--speed", str(args.speed)],
                                      env=env))

@@ -72,12 +72,14 @@ def find_broker(local_home: Path, cache_dir: Path) -> tuple[str, Callable[[], No
 
         broker = LocalKafka(Path(local_home), Path(cache_dir),
                             port=LOCAL_PORT, controller_port=LOCAL_CONTROLLER_PORT)
+        already_running = broker.status().running
         bootstrap = broker.start(progress=lambda msg: log.info("%s", msg))
     except Exception as exc:  # noqa: BLE001 - reported below with the other attempts
         failures.append(f"local broker in {local_home}: {exc}")
     else:
         def cleanup() -> None:
-            broker.stop()
+            if not already_running:  # another test session started it and still uses it
+                broker.stop()
 
         return bootstrap, cleanup
 
