@@ -4,24 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import logging
+
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clearance.config import Settings
 from models import Container, StoredEvent
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class PipelineStatus:
     stored: int
     containers: int
-    dead_lettered: int
-    lag: int
+    dead_lettered: int | None
+    lag: int | None  # None while the broker cannot say (group coordinator still loading, …)
 
     def line(self) -> str:
-        return (f"stored {self.stored:,} events on {self.containers:,} containers · "
-                f"dead-lettered {self.dead_lettered:,} · lag {self.lag:,}")
+        dead = "?" if self.dead_lettered is None else f"{self.dead_lettered:,}"
+        lag = "?" if self.lag is None else f"{self.lag:,}"
+        return f"stored {self.stored:,} events on {self.containers:,} containers · dead-lettered {dead} · lag {lag}"
 
 
 class PipelineMonitor:
@@ -37,7 +43,12 @@ class PipelineMonitor:
         with self.sessions() as session:
             stored = session.scalar(select(func.count()).select_from(StoredEvent)) or 0
             containers = session.scalar(select(func.count()).select_from(Container)) or 0
-        return PipelineStatus(stored, containers, self._end_total(self.settings.dlq_topic), self._lag())
+        try:
+            dead, lag = self._end_total(self.settings.dlq_topic), self._lag()
+        except KafkaError as exc:
+            log.debug("broker figures unavailable: %s", exc)
+            dead = lag = None
+        return PipelineStatus(stored, containers, dead, lag)
 
     def _end_total(self, topic: str) -> int:
         partitions = self.offsets.partitions_for_topic(topic) or set()

@@ -57,7 +57,8 @@ class IngestWorker:
         self.consumer = KafkaConsumer(
             bootstrap_servers=settings.kafka_bootstrap_servers, group_id=settings.group_id,
             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=settings.batch_size,
-            client_id="clearance-ingest", group_instance_id=settings.instance_id)
+            client_id="clearance-ingest", group_instance_id=settings.instance_id,
+            metadata_max_age_ms=30_000)  # notice new partitions within half a minute
         self.producer = make_producer(settings.kafka_bootstrap_servers)
         self.feed = ChangeFeed(self.producer, settings.updates_topic, sessions)
 
@@ -69,6 +70,7 @@ class IngestWorker:
         batch, commit and close. Raises on what cannot be retried (database down for long, a bug)."""
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
+        self._wait_for_topic()
         self.consumer.subscribe([self.settings.events_topic], listener=_FlushOnRevoke(self))
         try:
             self._consume(max_idle)
@@ -77,6 +79,16 @@ class IngestWorker:
             self._report()
             self.consumer.close(autocommit=False)
             self.producer.close()
+
+    def _wait_for_topic(self, timeout: float = 30.0) -> None:
+        """Join the group only once the broker lists the topic's partitions: a member that joins before
+        would be assigned nothing until the next metadata refresh."""
+        deadline = time.monotonic() + timeout
+        while not self.consumer.partitions_for_topic(self.settings.events_topic):
+            if time.monotonic() > deadline:
+                log.warning("topic %s has no partitions yet; subscribing anyway", self.settings.events_topic)
+                return
+            time.sleep(0.2)
 
     def _consume(self, max_idle: float | None) -> None:
         deadline = last_message = time.monotonic() + self.settings.batch_seconds

@@ -2,5 +2,7 @@
 from models.base import Base
 from models.container import Container, ContainerVisit
 from models.event import DeclarationContainer, StoredEvent, VoyageContainer
+from models.user import ApiToken, LoginFailure, User
 
-__all__ = ["Base", "Container", "ContainerVisit", "DeclarationContainer", "StoredEvent", "VoyageContainer"]
+__all__ = ["ApiToken", "Base", "Container", "ContainerVisit", "DeclarationContainer", "LoginFailure",
+           "StoredEvent", "User", "VoyageContainer"]

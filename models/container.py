@@ -37,4 +37,5 @@ class ContainerVisit(Base):
     last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
 
-    __table_args__ = (Index("ix_container_visits_current", "current_type", "direction"),)
+    __table_args__ = (Index("ix_container_visits_current", "current_type", "direction"),
+                      Index("ix_container_visits_last_event_at", "last_event_at"))

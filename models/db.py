@@ -12,20 +12,21 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def make_engine(url: str, **options: Any) -> Engine:
-    """An engine for a PostgreSQL (psycopg 3) or SQLite URL. SQLite gets WAL and BEGIN IMMEDIATE, so that
-    concurrent writers queue instead of failing mid-transaction."""
+def make_engine(url: str, *, serialize_writers: bool = True, **options: Any) -> Engine:
+    """An engine for a PostgreSQL (psycopg 3) or SQLite URL. SQLite gets WAL and, for writers
+    (`serialize_writers`, ingest), BEGIN IMMEDIATE so that concurrent writers queue instead of failing
+    mid-transaction; readers (the portal) keep deferred transactions and never wait for a writer."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 60})
         engine = create_engine(url, **options)
-        _sqlite_transactions(engine)
+        _sqlite_transactions(engine, "BEGIN IMMEDIATE" if serialize_writers else "BEGIN")
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
 
 
-def _sqlite_transactions(engine: Engine) -> None:
+def _sqlite_transactions(engine: Engine, begin: str) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN
@@ -37,7 +38,7 @@ def _sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(begin)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

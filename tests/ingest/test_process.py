@@ -52,7 +52,7 @@ def test_run_of_dead_letters_exits_nonzero_with_message(sqlite_url, make_setting
     produce(settings.kafka_bootstrap_servers, settings.events_topic, [(None, b"{}")] * 8, partitions=1)
     worker = start_ingest(settings, "--max-idle", "20")
     _, err = worker.communicate(timeout=90)
-    assert worker.returncode == 3
+    assert worker.returncode == 3, err
     assert "invalid messages in a row (limit CLEARANCE_DLQ_RUN_LIMIT=3)" in err
     assert committed(settings.kafka_bootstrap_servers, settings.group_id, settings.events_topic) == {}
 

@@ -1,0 +1,74 @@
+"""The portal: Flask app factory, API blueprints (/api/v1), login pages, Socket.IO (portal.live)."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask
+
+from portal.config import PortalConfig
+
+log = logging.getLogger(__name__)
+
+API_SPEC = {
+    "API_TITLE": "Yantai port clearance status",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+}
+
+
+def create_app(config: PortalConfig) -> Flask:
+    """The portal app for this configuration: extensions bound, blueprints registered, live push set up."""
+    from events.schema import EventSchema
+    from portal.auth.routes import api_blp as session_blp
+    from portal.auth.routes import pages
+    from portal.containers.routes import blp as containers_blp
+    from portal.db import init_db
+    from portal.declarations.routes import blp as declarations_blp
+    from portal.errors import register_error_handlers
+    from portal.events.publisher import init_publisher
+    from portal.events.routes import MAX_EVENTS
+    from portal.events.routes import blp as events_blp
+    from portal.events.schemas import EVENT_COMPONENT
+    from portal.extensions import api, csrf, socketio
+
+    app = Flask(__name__, static_folder=str(config.static_dir), static_url_path="/static")
+    app.config.update(_flask_settings(config))
+    app.config["PORTAL"] = config
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
+    init_db(app, config.database_url)
+    init_publisher(app, config)
+    csrf.init_app(app)
+    # None: Engine.IO accepts only same-origin browser connections.
+    socketio.init_app(app, async_mode=config.async_mode, cors_allowed_origins=None)
+    api.init_app(app)
+    api.spec.components.schema(EVENT_COMPONENT, schema=EventSchema)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme("sessionCookie", {"type": "apiKey", "in": "cookie", "name": "session"})
+    for blueprint in (session_blp, containers_blp, declarations_blp, events_blp):
+        api.register_blueprint(blueprint)
+    csrf.exempt(events_blp)  # token callers need no CSRF; session callers are checked in require_principal
+    app.register_blueprint(pages)
+    register_error_handlers(app)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_EVENTS * config.settings.max_message_bytes
+
+    from portal.live import init_live
+    init_live(app)
+    return app
+
+
+def _flask_settings(config: PortalConfig) -> dict[str, object]:
+    return {
+        **API_SPEC,
+        "API_SPEC_OPTIONS": {"security": [{"bearerAuth": []}, {"sessionCookie": []}]},
+        "SECRET_KEY": config.secret_key,
+        "TESTING": config.testing,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": config.secure_cookies,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+        "WTF_CSRF_SSL_STRICT": config.secure_cookies,
+    }

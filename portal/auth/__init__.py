@@ -1,0 +1,1 @@
+"""Login pages, the session, and who the caller is (`principal.current_principal`)."""

@@ -1,0 +1,1 @@
+"""Containers: the caller's visits (list, search) and one container's visits in detail."""

@@ -1,0 +1,1 @@
+"""Declarations: their customs receipts and the caller's containers they cover."""

@@ -1,0 +1,35 @@
+"""Live push over Socket.IO: the /live namespace and the change-feed reader that feeds it.
+
+Every portal process reads the whole change feed (no consumer group) and pushes to its own clients, so
+no broker beyond Kafka is needed and portal processes can run side by side behind a load balancer."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from portal.extensions import socketio
+from portal.live import sockets
+from portal.live.feed import FeedReader
+
+log = logging.getLogger(__name__)
+
+
+def init_live(app: Flask) -> None:
+    """Register the /live handlers (importing `sockets` does) and, unless the configuration turns it
+    off (unit tests call `sockets.broadcast_update` themselves), read the change feed in a background
+    task."""
+    assert sockets.NAMESPACE == "/live"
+    config = app.config["PORTAL"]
+    if not config.live_feed:
+        return
+    reader = FeedReader(config.kafka_bootstrap_servers, config.settings.updates_topic, _in_app(app))
+    app.extensions["clearance_feed"] = reader
+    socketio.start_background_task(reader.run)
+
+
+def _in_app(app: Flask):  # type: ignore[no-untyped-def]
+    def on_update(container_no: str, version: int, visits: list[dict]) -> None:  # type: ignore[type-arg]
+        with app.app_context():
+            sockets.broadcast_update(container_no, version, visits)
+    return on_update

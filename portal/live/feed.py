@@ -1,0 +1,69 @@
+"""Reading the change feed: every portal process reads the whole of CLEARANCE_UPDATES_TOPIC (no consumer
+group) from its end, keeps the newest version per container, and hands each newer state on."""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+
+log = logging.getLogger(__name__)
+
+Update = Callable[[str, int, list[dict[str, Any]]], None]
+
+
+class FeedReader:
+    def __init__(self, bootstrap: str, topic: str, on_update: Update) -> None:
+        self.bootstrap = bootstrap
+        self.topic = topic
+        self.on_update = on_update
+        self.latest: dict[str, int] = {}
+        self.running = True
+        self.ready = False  # assigned and positioned at the end: updates from now on are seen
+
+    def run(self) -> None:
+        """Consume until `stop()`; survives a broker restart (kafka-python reconnects)."""
+        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False,
+                                 client_id="clearance-portal-feed", fetch_max_wait_ms=10)
+        try:
+            self._assign(consumer)
+            while self.running:
+                for batch in consumer.poll(timeout_ms=200).values():
+                    for record in batch:
+                        self.dispatch(record.value)
+        finally:
+            consumer.close()
+
+    def stop(self) -> None:
+        self.running = False
+
+    def dispatch(self, value: bytes) -> bool:
+        """Hand one feed message on if it is newer than what this process has seen; returns whether."""
+        try:
+            update = json.loads(value)
+            container_no, version, visits = update["container_no"], int(update["version"]), update["visits"]
+        except (ValueError, KeyError, TypeError) as exc:
+            log.error("unreadable change-feed message dropped: %s", exc)
+            return False
+        if self.latest.get(container_no, 0) >= version:
+            return False
+        self.latest[container_no] = version
+        self.on_update(container_no, version, visits)
+        return True
+
+    def _assign(self, consumer: KafkaConsumer) -> None:
+        while self.running:
+            partitions = consumer.partitions_for_topic(self.topic)
+            if partitions:
+                assigned = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+                consumer.assign(assigned)
+                consumer.seek_to_end(*assigned)
+                for tp in assigned:
+                    consumer.position(tp)  # resolve the end now, so "ready" means it
+                self.ready = True
+                log.info("reading change feed %s (%s partitions)", self.topic, len(assigned))
+                return
+            time.sleep(0.5)

@@ -1,0 +1,96 @@
+"""Socket.IO namespace /live: authorised subscriptions, snapshots, then updates from the change feed."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import request
+from flask_socketio import emit, join_room
+
+from models.access import Principal, visit_visible
+from models.user import User
+from portal.auth.principal import current_principal
+from portal.containers.queries import VisitFilter, page_of_visits
+from portal.containers.views import container_summary, container_view, load_container
+from portal.db import db_session
+from portal.extensions import socketio
+from portal.live import rooms
+
+log = logging.getLogger(__name__)
+NAMESPACE = "/live"
+MINE_SNAPSHOT_SIZE = 100  # the newest visits; the page asks the HTTP API for more
+_principals: dict[str, Principal] = {}  # sid -> who connected
+
+
+@socketio.on("connect", namespace=NAMESPACE)
+def connect(auth: dict[str, Any] | None = None) -> bool:
+    """A browser or API client connects with its session cookie, or `auth={"token": ...}`, or an
+    Authorization header. Anyone else is refused (the client sees a connect_error)."""
+    principal = current_principal(auth if isinstance(auth, dict) else None)
+    if principal is None or rooms.scope_of(principal) is None:
+        return False
+    _principals[request.sid] = principal  # type: ignore[attr-defined]
+    return True
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def disconnect(*_: Any) -> None:
+    _principals.pop(request.sid, None)  # type: ignore[attr-defined]
+
+
+@socketio.on("subscribe", namespace=NAMESPACE)
+def subscribe(message: Any) -> None:
+    """Sent by a client: {"container_no": ...}, {"scope": "mine"} or (port office) {"scope": "all"}.
+    The client receives `snapshot` (the current state, with its version) and from then on `update`
+    for each change. A subscription it may not have gets `not_found`, exactly as an unknown container."""
+    principal = _still_valid(_principals.get(request.sid))  # type: ignore[attr-defined]
+    if principal is None or not isinstance(message, dict):
+        emit("not_found", {"request": message if isinstance(message, dict) else None})
+        return
+    scope = rooms.scope_of(principal)
+    assert scope is not None
+    container_no = message.get("container_no")
+    if isinstance(container_no, str):
+        _subscribe_container(principal, scope, container_no.strip().upper())
+    elif message.get("scope") == "mine" or (message.get("scope") == "all" and scope == "all"):
+        join_room(rooms.mine_room(scope))
+        rows, total = page_of_visits(db_session(), principal, VisitFilter(), 1, MINE_SNAPSHOT_SIZE)
+        emit("snapshot", {"scope": message["scope"], "total": total,
+                          "containers": [container_summary(c, v, s) for c, v, s in rows]})
+    else:
+        emit("not_found", {"request": message})
+
+
+def _subscribe_container(principal: Principal, scope: str, container_no: str) -> None:
+    # Join before reading: an update committed after the read is then sure to reach this client.
+    room = rooms.container_room(container_no, scope)
+    join_room(room)
+    loaded = load_container(db_session(), container_no)
+    view = container_view(container_no, loaded[0], loaded[1], principal) if loaded else None
+    if view is None:
+        socketio.server.leave_room(request.sid, room, namespace=NAMESPACE)  # type: ignore[attr-defined]
+        emit("not_found", {"request": {"container_no": container_no}})
+        return
+    emit("snapshot", view)
+
+
+def _still_valid(principal: Principal | None) -> Principal | None:
+    """A user disabled since connecting gets nothing more."""
+    if principal is None:
+        return None
+    user = db_session().get(User, principal.user_id)
+    return principal if user is not None and not user.disabled else None
+
+
+def broadcast_update(container_no: str, version: int, visits: list[dict[str, Any]]) -> None:
+    """Called for each newer state from the change feed: each scope that may see part of the container
+    gets it filtered once, in its container room and its "mine" room."""
+    for scope in rooms.scopes_concerned(visits):
+        view = container_view(container_no, version, visits, rooms.scope_principal(scope))
+        if view is None:
+            continue
+        socketio.emit("update", view, to=rooms.container_room(container_no, scope), namespace=NAMESPACE)
+        summaries = [container_summary(container_no, version, v) for v in visits
+                     if visit_visible(rooms.scope_principal(scope), v)]
+        socketio.emit("update", {"scope": "mine", "container_no": container_no, "version": version,
+                                 "visits": summaries}, to=rooms.mine_room(scope), namespace=NAMESPACE)
