@@ -57,7 +57,7 @@ def vessel_imo(value: str) -> str:
     if not match:
         raise ValueError("not an IMO number (7 digits, optionally prefixed UN)")
     digits = match.group(1)
-    check = sum(int(d) * w for d, w in zip(digits[:6], range(7, 1, -1))) % 10
+    check = sum(int(d) * w for d, w in zip(digits[:6], range(7, 1, -1), strict=True)) % 10
     if check != int(digits[6]):
         raise ValueError(f"bad IMO check digit {digits[6]} (expected {check})")
     return digits

@@ -7,33 +7,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import FromClause, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
-def _insert(session: Session, table: Table) -> Any:
+def _insert(session: Session, table: FromClause) -> Any:
     name = session.get_bind().dialect.name
     if name == "postgresql":
-        return postgresql.insert(table)
+        return postgresql.insert(table)  # type: ignore[arg-type]
     if name == "sqlite":
-        return sqlite.insert(table)
+        return sqlite.insert(table)  # type: ignore[arg-type]
     raise RuntimeError(f"unsupported database dialect {name!r}: use PostgreSQL or SQLite")
 
 
-def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def insert_rows(session: Session, table: FromClause, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows (all with the same keys)."""
     if rows:
-        session.execute(table.insert(), list(rows))
+        session.execute(insert(table), list(rows))  # type: ignore[arg-type]
 
 
-def insert_ignore(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
+def insert_ignore(session: Session, table: FromClause, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
     """Insert rows whose key is not there yet; leave existing rows untouched."""
     if rows:
         session.execute(_insert(session, table).on_conflict_do_nothing(index_elements=list(keys)), list(rows))
 
 
-def upsert(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str],
+def upsert(session: Session, table: FromClause, rows: Sequence[dict[str, Any]], keys: Sequence[str],
            newer_column: str | None = None) -> None:
     """Insert rows; where the key exists, overwrite it — only if the new row's `newer_column` sorts
     higher, when one is named."""

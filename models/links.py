@@ -43,7 +43,7 @@ def add(session: Session, events: Iterable[ClearanceEvent]) -> None:
 
 def containers_reached(session: Session, events: Sequence[ClearanceEvent]) -> set[str]:
     """Every container whose timeline any of these events (or the events they retract) belongs on."""
-    withdrawn = [(e.source, e.retracts) for e in events if e.retracts]
+    withdrawn = [(e.source, e.retracts) for e in events if e.retracts is not None]
     targets = list(events) + _stored(session, withdrawn)
     reached = {c for e in targets for c in (((e.container_no,) if e.container_no else ()) + e.containers)}
     declarations = {e.declaration_no for e in targets if e.declaration_no and not e.container_no}
@@ -95,13 +95,13 @@ def retracted_among(session: Session, keys: set[tuple[str, str]]) -> set[tuple[s
     for chunk in chunks(sorted({event_id for _, event_id in keys})):
         rows = session.execute(select(StoredEvent.source, StoredEvent.retracts)
                                .where(StoredEvent.retracts.in_(chunk)))
-        found.update((s, r) for s, r in rows if (s, r) in keys)
+        found.update((s, r) for s, r in rows if r is not None and (s, r) in keys)
     return found
 
 
-def _stored(session: Session, keys: list[tuple[str, str | None]]) -> list[ClearanceEvent]:
+def _stored(session: Session, keys: list[tuple[str, str]]) -> list[ClearanceEvent]:
     found: list[ClearanceEvent] = []
-    for chunk in chunks(sorted(set(keys))):  # type: ignore[arg-type]
+    for chunk in chunks(sorted(set(keys))):
         query = select(EVENTS).where(tuple_(EVENTS.c.source, EVENTS.c.event_id).in_(chunk))
         found += [to_event(r) for r in session.execute(query)]
     return found

@@ -3,7 +3,6 @@ time: every valid event is stored exactly once (its newest version), every bad o
 stored state equals storing the same events in one go."""
 from __future__ import annotations
 
-import json
 import random
 import signal
 import subprocess
