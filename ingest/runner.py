@@ -27,16 +27,24 @@ from models.operations import StoreResult
 
 log = logging.getLogger(__name__)
 RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15)
+REJOIN_TIMEOUT = 20.0  # seconds a revoked worker waits for its new assignment before starting over
 
 
-class _FlushOnRevoke(ConsumerRebalanceListener):
-    def __init__(self, worker: IngestWorker) -> None:
-        self.worker = worker
+class _Rebalances(ConsumerRebalanceListener):
+    """kafka-python 3 calls this on its IO thread, where nothing may block (a commit there raises and
+    leaves the group stuck). Records of revoked partitions are dropped at the next flush instead: their
+    new owner reads them again from the last committed offset, and storing is idempotent. It notes
+    when a rejoin started, for the watchdog in `IngestWorker`."""
+
+    def __init__(self) -> None:
+        self.rejoining_since: float | None = None
 
     def on_partitions_revoked(self, revoked: Any) -> None:
-        self.worker.flush()  # commit what we hold before another worker takes the partitions
+        self.rejoining_since = time.monotonic()
+        log.info("revoked %s", sorted(f"{tp.topic}[{tp.partition}]" for tp in revoked))
 
     def on_partitions_assigned(self, assigned: Any) -> None:
+        self.rejoining_since = None
         log.info("assigned %s", sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned))
 
 
@@ -54,13 +62,35 @@ class IngestWorker:
         self.stopping = False
         self.pending: list[Any] = []
         self.run_of_dead = DeadLetterRun(settings.dlq_run_limit)
-        self.consumer = KafkaConsumer(
-            bootstrap_servers=settings.kafka_bootstrap_servers, group_id=settings.group_id,
-            enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=settings.batch_size,
-            client_id="clearance-ingest", group_instance_id=settings.instance_id,
-            metadata_max_age_ms=30_000)  # notice new partitions within half a minute
+        self.rebalances = _Rebalances()
+        self.consumer = self._new_consumer()
         self.producer = make_producer(settings.kafka_bootstrap_servers)
         self.feed = ChangeFeed(self.producer, settings.updates_topic, sessions)
+
+    def _new_consumer(self) -> KafkaConsumer:
+        return KafkaConsumer(
+            bootstrap_servers=self.settings.kafka_bootstrap_servers, group_id=self.settings.group_id,
+            enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.settings.batch_size,
+            client_id="clearance-ingest", group_instance_id=self.settings.instance_id,
+            metadata_max_age_ms=30_000)  # notice new partitions within half a minute
+
+    def _subscribe(self) -> None:
+        self._wait_for_topic()
+        self.consumer.subscribe([self.settings.events_topic], listener=self.rebalances)
+
+    def _unstick(self) -> None:
+        """kafka-python 3.0 sometimes never finishes a rejoin after revoking (no assignment follows, the
+        partitions are never fetched again). Past REJOIN_TIMEOUT, start over with a new consumer:
+        nothing uncommitted is lost, it is read again from the committed offsets."""
+        since = self.rebalances.rejoining_since
+        if since is None or time.monotonic() - since < REJOIN_TIMEOUT:
+            return
+        log.warning("group rejoin stuck for %.0fs; reconnecting with a new consumer", time.monotonic() - since)
+        self.pending = []
+        self.consumer.close(autocommit=False)
+        self.rebalances.rejoining_since = None
+        self.consumer = self._new_consumer()
+        self._subscribe()
 
     def stop(self, *_: Any) -> None:
         self.stopping = True
@@ -70,8 +100,7 @@ class IngestWorker:
         batch, commit and close. Raises on what cannot be retried (database down for long, a bug)."""
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
-        self._wait_for_topic()
-        self.consumer.subscribe([self.settings.events_topic], listener=_FlushOnRevoke(self))
+        self._subscribe()
         try:
             self._consume(max_idle)
             self.flush()
@@ -111,12 +140,17 @@ class IngestWorker:
                 self._report()
             if max_idle is not None and now - last_message >= max_idle and not self.pending:
                 return
+            self._unstick()
 
     def flush(self) -> None:
         """Process and acknowledge everything pending."""
         if not self.pending:
             return
         records, self.pending = self.pending, []
+        owned = self.consumer.assignment()
+        records = [r for r in records if TopicPartition(r.topic, r.partition) in owned]
+        if not records:
+            return
         sorted_batch = triage(records, self.run_of_dead, self.settings.max_message_bytes)
         if sorted_batch.dead:
             send_dead_letters(self.producer, self.settings.dlq_topic, sorted_batch.dead)
