@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 import pytest
 from kafka import KafkaProducer
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from clearance.simulate import SimConfig, SimMessage, generate
 from events import topics
@@ -23,6 +23,7 @@ from models import StoredEvent
 from models.db import make_engine, session_factory
 from tests.conftest import settings_env
 from tests.models.test_order_property import memory_sessions, snapshot, store_in_batches
+from tests.ingest.test_process import count_stored
 from tests.support.pipeline import committed, end_offsets, header, read_all
 
 COUNT = 20_000
@@ -45,14 +46,6 @@ def publish_slowly(producer: KafkaProducer, topic: str, messages: list[SimMessag
 def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "clearance.cli", "ingest", "--quiet"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def count_stored(url: str) -> int:
-    engine = make_engine(url)
-    with session_factory(engine)() as session:
-        n = session.scalar(select(func.count()).select_from(StoredEvent)) or 0
-    engine.dispose()
-    return n
 
 
 def wait_for_progress(url: str, before: int, timeout: float) -> bool:

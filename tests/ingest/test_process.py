@@ -16,6 +16,7 @@ from tests.support.pipeline import committed, end_offsets, produce, wait_until
 
 
 def count_stored(url: str) -> int:
+    """How many events the database at `url` holds."""
     engine = make_engine(url)
     with session_factory(engine)() as session:
         n = session.scalar(select(func.count()).select_from(StoredEvent)) or 0
