@@ -53,7 +53,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from portal.config import PortalConfig, secret_key_for
     from portal.events.publisher import close_publisher
     from portal.extensions import socketio
+    from portal.server import NoDelayHandler, raise_open_file_limit
 
+    raise_open_file_limit()
     settings = dataclasses.replace(settings, portal_host=args.host or settings.portal_host,
                                    portal_port=args.port or settings.portal_port)
     config = PortalConfig(settings, secret_key_for(settings), async_mode="gevent")
@@ -63,7 +65,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
           f"database {settings.database_url.split('@')[-1]})", flush=True)
     try:
         socketio.run(app, host=settings.portal_host, port=settings.portal_port,
-                     log_output=settings.log_level == "DEBUG")
+                     log_output=settings.log_level == "DEBUG", handler_class=NoDelayHandler)
     except OSError as exc:
         print(f"clearance portal: cannot serve on {settings.portal_host}:{settings.portal_port}: {exc}",
               file=sys.stderr)
