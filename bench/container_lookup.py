@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import fill
 import support
-from support import Stack, percentile
+from processes import Stack
+from support import percentile
 
 from models.user import Role
 from tests.support.kafka import find_broker

@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import support
 from livesocket import Fleets, longs
-from support import ENTERPRISE, Stack, lifecycle_events, percentile, stamp
+from processes import Stack
+from support import ENTERPRISE, lifecycle_events, percentile, stamp
 
 from events.kafka import make_producer
 from models.user import Role

@@ -30,12 +30,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import support
+from processes import Stack
 from feedwatch import Observer
 from livesocket import Fleets, pairs
 from support import (
     ENTERPRISE,
     TERMINAL,
-    Stack,
     container_numbers,
     lifecycle_events,
     percentile,
