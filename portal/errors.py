@@ -6,6 +6,8 @@ NotFound, never a 403, so that existence does not leak.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import logging
 from typing import Any
 
@@ -31,6 +33,16 @@ class PortalError(Exception):
 
 class InvalidRequest(PortalError):
     status, code = 400, "invalid_request"
+
+
+def checked_identifier(check: Callable[[str], str], text: str) -> str:
+    """An identifier from a URL, normalised and checked by one of `events.identifiers`' functions, or
+    InvalidRequest saying what is wrong with it."""
+    value = text.strip().upper()
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise InvalidRequest(f"{value}: {exc}") from None
 
 
 class Unauthorized(PortalError):

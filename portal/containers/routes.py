@@ -11,7 +11,7 @@ from portal.containers.queries import VisitFilter, page_of_visits
 from portal.containers.schemas import ContainerPageSchema, ContainerQuerySchema, ContainerViewSchema
 from portal.containers.views import container_summary, container_view, load_container
 from portal.db import db_session
-from portal.errors import InvalidRequest, NotFound
+from portal.errors import NotFound, checked_identifier
 
 blp = Blueprint("containers", __name__, url_prefix="/api/v1/containers",
                 description="Container visits the caller may see")
@@ -35,18 +35,9 @@ def list_containers(page: int, per_page: int, q: str | None = None, stage: str |
 def get_container(container_no: str) -> dict[str, Any]:
     """Every visit of the container the caller may see, with timeline, holds, flags and what is next.
     404 when the container is unknown or none of its visits is the caller's."""
-    container_no = checked_container_no(container_no)
+    container_no = checked_identifier(identifiers.container_no, container_no)
     loaded = load_container(db_session(), container_no)
     view = container_view(container_no, *loaded, require_principal()) if loaded else None
     if view is None:
         raise NotFound("no such container")
     return view
-
-
-def checked_container_no(text: str) -> str:
-    """The container number from a URL, or InvalidRequest saying what is wrong with it."""
-    container_no = text.strip().upper()
-    try:
-        return identifiers.container_no(container_no)
-    except ValueError as exc:
-        raise InvalidRequest(f"{container_no}: {exc}") from None

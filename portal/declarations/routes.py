@@ -15,7 +15,7 @@ from portal.containers.queries import visible_visits_of
 from portal.containers.views import container_summary, type_label
 from portal.db import db_session
 from portal.declarations.schemas import DeclarationSchema
-from portal.errors import InvalidRequest, NotFound
+from portal.errors import NotFound, checked_identifier
 
 blp = Blueprint("declarations", __name__, url_prefix="/api/v1/declarations",
                 description="Declarations and their customs receipts")
@@ -28,7 +28,7 @@ def get_declaration(declaration_no: str) -> dict[str, Any]:
     """The declaration's receipts in occurred_at order, and the caller's visits that carry it.
     404 when unknown or not the caller's: an enterprise must be named on its events, a terminal must
     see one of its containers' visits."""
-    declaration_no = _checked(declaration_no)
+    declaration_no = checked_identifier(identifiers.declaration_no, declaration_no)
     principal, session = require_principal(), db_session()
     events = declaration_events(session, declaration_no)
     rows = visible_visits_of(session, principal, declaration_container_nos(session, declaration_no))
@@ -51,11 +51,3 @@ def receipt(event: ClearanceEvent, seen: set[str] | None) -> dict[str, Any]:
             "containers": [c for c in event.containers if seen is None or c in seen],
             "bl_no": event.bl_no, "enterprise_uscc": event.enterprise_uscc,
             "declarant_uscc": event.declarant_uscc, "detail": event.detail}
-
-
-def _checked(text: str) -> str:
-    declaration_no = text.strip().upper()
-    try:
-        return identifiers.declaration_no(declaration_no)
-    except ValueError as exc:
-        raise InvalidRequest(f"{declaration_no}: {exc}") from None
