@@ -5,7 +5,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, send_from_directory, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, send_from_directory, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint as ApiBlueprint
 from flask_wtf.csrf import generate_csrf
@@ -69,8 +69,17 @@ def login() -> ResponseReturnValue:
     session.clear()
     session.permanent = True
     session[SESSION_USER] = user.id
+    _new_csrf_secret()
     log.info("user %s logged in", user.name)
     return redirect(url_for("auth.home"))
+
+
+def _new_csrf_secret() -> None:
+    """Put a fresh CSRF secret into the login cookie itself. Were it left to the page's first
+    GET /api/v1/session, a request racing it from the bare login cookie could answer last and
+    overwrite the cookie without the secret (every permanent-session response re-sets it)."""
+    g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)  # Flask-WTF caches the form's token here
+    generate_csrf()
 
 
 def _throttled(form: LoginForm, retry_after: int) -> ResponseReturnValue:

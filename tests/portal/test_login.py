@@ -142,6 +142,21 @@ def test_logout_needs_csrf_and_ends_the_session(client: FlaskClient) -> None:
 
 
 @pytest.mark.usefixtures("people")
+def test_the_csrf_token_survives_requests_that_raced_the_first_session_call(client: FlaskClient) -> None:
+    """The page asks for its CSRF token while its other first requests are in flight; a response that
+    started from the login cookie and lands last must not take the token out of the session."""
+    log_in(client)
+    login_cookie = client.get_cookie("session")
+    assert login_cookie is not None
+    token = client.get("/api/v1/session").get_json()["csrf_token"]
+    client.set_cookie("session", login_cookie.value)  # the racing request was sent with this cookie
+    assert client.get("/api/v1/containers").status_code == 200  # ... and its answer came back last
+    response = client.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.headers["Location"].endswith("/login")
+
+
+@pytest.mark.usefixtures("people")
 def test_cookies_are_secure_when_not_on_loopback(portal_settings: Settings, make_app: MakeApp) -> None:
     client = make_app(dataclasses.replace(portal_settings, portal_host="0.0.0.0")).test_client()
     token = csrf_token(client.get("/login", base_url="https://portal.example").data)
