@@ -4,12 +4,12 @@ ON CONFLICT syntax, but SQLAlchemy builds it per dialect. Rows go out as one exe
 compiles anew)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import FromClause, insert
+from sqlalchemy import ColumnElement, FromClause, any_, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 
 def _insert(session: Session, table: FromClause) -> Any:
@@ -45,3 +45,12 @@ def upsert(session: Session, table: FromClause, rows: Sequence[dict[str, Any]], 
     session.execute(stmt.on_conflict_do_update(index_elements=list(keys),
                                                set_={c: stmt.excluded[c] for c in columns}, where=where),
                     list(rows))
+
+
+def one_of(session: Session, column: ColumnElement[Any] | QueryableAttribute[Any],
+           values: Collection[Any]) -> ColumnElement[bool]:
+    """`column IN values`. On PostgreSQL as `= ANY(array)`: one parameter instead of one per value, so the
+    statement text is the same for every batch (psycopg parses it once, the server plans it faster)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    return column.in_(list(values))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from events.codec import ClearanceEvent
 from events.vocabulary import EVENT_TYPES, Scope
-from models.dialect import insert_ignore
+from models.dialect import insert_ignore, one_of
 from models.event import DeclarationContainer, StoredEvent, VoyageContainer
 
 EVENTS = StoredEvent.__table__
@@ -50,7 +50,7 @@ def containers_reached(session: Session, events: Sequence[ClearanceEvent]) -> se
     calls = {(e.vessel_imo, e.voyage) for e in targets if e.scope is Scope.VESSEL}
     for chunk in chunks(sorted(declarations)):
         reached.update(session.scalars(select(DeclarationContainer.container_no)
-                                       .where(DeclarationContainer.declaration_no.in_(chunk))))
+                                       .where(one_of(session, DeclarationContainer.declaration_no, chunk))))
     for chunk in chunks(sorted(calls)):
         reached.update(session.scalars(select(VoyageContainer.container_no).where(
             tuple_(VoyageContainer.vessel_imo, VoyageContainer.voyage).in_(chunk))))
@@ -61,7 +61,7 @@ def events_reaching(session: Session, container_nos: Sequence[str]) -> dict[str,
     """For each container, every stored event that reaches it (retracted ones included)."""
     reaching: dict[str, list[ClearanceEvent]] = defaultdict(list)
     for chunk in chunks(list(container_nos)):
-        for row in session.execute(select(EVENTS).where(EVENTS.c.container_no.in_(chunk))):
+        for row in session.execute(select(EVENTS).where(one_of(session, EVENTS.c.container_no, chunk))):
             reaching[row.container_no].append(to_event(row))
         _add_linked(session, reaching, chunk)
     return reaching
@@ -70,16 +70,16 @@ def events_reaching(session: Session, container_nos: Sequence[str]) -> dict[str,
 def _add_linked(session: Session, reaching: dict[str, list[ClearanceEvent]], chunk: list[str]) -> None:
     by_declaration: dict[str, list[str]] = defaultdict(list)
     for d, c in session.execute(select(DeclarationContainer.declaration_no, DeclarationContainer.container_no)
-                                .where(DeclarationContainer.container_no.in_(chunk))):
+                                .where(one_of(session, DeclarationContainer.container_no, chunk))):
         by_declaration[d].append(c)
     by_call: dict[tuple[str, str], list[str]] = defaultdict(list)
     for i, v, c in session.execute(select(VoyageContainer.vessel_imo, VoyageContainer.voyage,
                                           VoyageContainer.container_no)
-                                   .where(VoyageContainer.container_no.in_(chunk))):
+                                   .where(one_of(session, VoyageContainer.container_no, chunk))):
         by_call[(i, v)].append(c)
     for part in chunks(sorted(by_declaration)):
         for row in session.execute(select(EVENTS).where(
-                EVENTS.c.declaration_no.in_(part), EVENTS.c.container_no.is_(None))):
+                one_of(session, EVENTS.c.declaration_no, part), EVENTS.c.container_no.is_(None))):
             for c in by_declaration[row.declaration_no]:  # type: ignore[index]
                 reaching[c].append(to_event(row))
     for calls in chunks(sorted(by_call)):
@@ -94,7 +94,7 @@ def retracted_among(session: Session, keys: set[tuple[str, str]]) -> set[tuple[s
     found: set[tuple[str, str]] = set()
     for chunk in chunks(sorted({event_id for _, event_id in keys})):
         rows = session.execute(select(StoredEvent.source, StoredEvent.retracts)
-                               .where(StoredEvent.retracts.in_(chunk)))
+                               .where(one_of(session, StoredEvent.retracts, chunk)))
         found.update((s, r) for s, r in rows if r is not None and (s, r) in keys)
     return found
 

@@ -17,7 +17,7 @@ from events.codec import ClearanceEvent
 from models import links
 from models.links import chunks
 from models.container import Container, ContainerVisit
-from models.dialect import insert_rows, upsert
+from models.dialect import insert_rows, one_of, upsert
 from models.event import StoredEvent
 from models.visits import effective, split_visits, visit_state
 
@@ -72,7 +72,7 @@ def rebuild_containers(session: Session, container_nos: Iterable[str],
     for chunk in chunks(wanted):
         known.update((c, (v, h)) for c, v, h in session.execute(
             select(Container.container_no, Container.version, Container.state_hash)
-            .where(Container.container_no.in_(chunk))))
+            .where(one_of(session, Container.container_no, chunk))))
     changed: dict[str, int] = {}
     updates, visit_rows = [], []
     for container_no in wanted:
@@ -111,7 +111,7 @@ def _stored_versions(session: Session, keys: list[tuple[str, str]]) -> dict[tupl
     for chunk in chunks(keys):
         ids = {event_id for _, event_id in chunk}
         rows = session.execute(select(StoredEvent.source, StoredEvent.event_id, StoredEvent.version)
-                               .where(StoredEvent.event_id.in_(ids)))
+                               .where(one_of(session, StoredEvent.event_id, ids)))
         found.update({(s, i): v for s, i, v in rows})
     return {k: found[k] for k in keys if k in found}
 
@@ -154,7 +154,7 @@ def _replace_visits(session: Session, updates: list[dict[str, object]],
         return
     upsert(session, Container.__table__, updates, ("container_no",))
     for chunk in chunks([u["container_no"] for u in updates]):
-        session.execute(delete(ContainerVisit).where(ContainerVisit.container_no.in_(chunk)))
+        session.execute(delete(ContainerVisit).where(one_of(session, ContainerVisit.container_no, chunk)))
     insert_rows(session, ContainerVisit.__table__, visit_rows)
 
 
