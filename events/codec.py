@@ -16,6 +16,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from events import identifiers
+from events.fast_path import quick_load
 from events.schema import EventSchema
 from events.vocabulary import DEFAULT_PORT, EVENT_TYPES, SCHEMA_VERSION, Scope
 
@@ -27,7 +28,8 @@ class InvalidEvent(ValueError):
     """This message can never be a valid event. `reason` says why, precisely enough to fix it."""
 
     def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+        reason = reason.encode("utf-8", "backslashreplace").decode()  # an unpaired surrogate quoted from
+        super().__init__(reason)  # the input must not stop the reason from going into a header or a log
         self.reason = reason
 
 
@@ -107,22 +109,29 @@ def decode(value: bytes | None, *, max_bytes: int = MAX_MESSAGE_BYTES,
         raise InvalidEvent(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except (ValueError, RecursionError) as exc:  # huge integers, absurd nesting
         raise InvalidEvent(f"not acceptable JSON: {type(exc).__name__}: {str(exc).split(';')[0][:120]}") from None
-    return from_document(document, schema=schema)
+    # A valid UTF-8 text yields an unpaired surrogate only through a \u escape (and NaN never: see above)
+    return from_document(document, schema=schema, check_encodable="\\u" in text)
 
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def from_document(document: Any, *, schema: EventSchema | None = None) -> ClearanceEvent:
+def from_document(document: Any, *, schema: EventSchema | None = None,
+                  check_encodable: bool = True) -> ClearanceEvent:
     """Validate one parsed JSON document against the contract (used by decode and the HTTP API)."""
     if not isinstance(document, dict):
         raise InvalidEvent(f"not a JSON object but a JSON {_json_kind(document)}")
-    try:
-        data = (schema or _schema).load(document)
-    except ValidationError as exc:
-        raise InvalidEvent(format_errors(exc.messages)) from None
+    schema = schema or _schema
+    data = quick_load(document, schema.now())
+    if data is None:  # something is off: the schema says exactly what
+        try:
+            data = schema.load(document)
+        except ValidationError as exc:
+            raise InvalidEvent(format_errors(exc.messages)) from None
     event = _event(data)
+    if not check_encodable:
+        return event
     try:
         encode(event)
     except UnicodeEncodeError:

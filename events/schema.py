@@ -37,7 +37,10 @@ def _code(max_len: int) -> validate.Validator:
 
 
 def _detail_size(value: dict[str, Any]) -> None:
-    size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+    try:
+        size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+    except UnicodeEncodeError:
+        raise ValidationError("not valid Unicode: a string holds an unpaired surrogate") from None
     if size > MAX_DETAIL_BYTES:
         raise ValidationError(f"detail is {size} bytes, more than {MAX_DETAIL_BYTES}")
 
@@ -81,12 +84,16 @@ class EventSchema(Schema):
         super().__init__(*args, **kwargs)
         self._clock = clock or (lambda: datetime.now(timezone.utc))
 
+    def now(self) -> datetime:
+        """The moment the future-timestamp rule measures from."""
+        return self._clock()
+
     @validates_schema(skip_on_field_errors=True)
     def _scope_and_time(self, data: dict[str, Any], **_: Any) -> None:
         errors: dict[str, list[str]] = {}
-        for field, message in _scope_errors(data):
+        for field, message in scope_errors(data):
             errors.setdefault(field, []).append(message)
-        latest = self._clock() + FUTURE_TOLERANCE
+        latest = self.now() + FUTURE_TOLERANCE
         for field in ("occurred_at", "updated_at"):
             if data.get(field) is not None and data[field] > latest:
                 errors.setdefault(field, []).append("more than a day in the future")
@@ -94,7 +101,7 @@ class EventSchema(Schema):
             raise ValidationError(errors)
 
 
-def _scope_errors(data: dict[str, Any]) -> list[tuple[str, str]]:
+def scope_errors(data: dict[str, Any]) -> list[tuple[str, str]]:
     """Which identifiers the event's type requires (vocabulary.Scope), and whose trading enterprise it is."""
     scope = EVENT_TYPES[data["type"]].scope
     has = {name: data.get(name) is not None for name in ("container_no", "declaration_no", "vessel_imo", "voyage")}

@@ -31,6 +31,7 @@ def test_bad_input_is_rejected_with_its_reason(bad: BadInput) -> None:
         decode(bad.value)
     assert bad.reason in caught.value.reason
     assert str(caught.value) == caught.value.reason
+    assert caught.value.reason.encode()  # it goes into a Kafka header: quoted input must not break that
 
 
 def test_corpus_kinds_are_unique_and_many() -> None:

@@ -1,0 +1,110 @@
+"""The quick validator never disagrees with the schema: whatever it accepts, the schema loads to the same
+dict; and it does accept the ordinary events (else it would be a stub that always defers)."""
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from marshmallow import ValidationError
+
+from clearance.simulate import SimConfig, generate
+from events.fast_path import KNOWN, quick_load
+from events.schema import EventSchema
+from tests.support.bad_inputs import BAD_INPUTS, valid_event
+
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+SCHEMA = EventSchema(clock=lambda: NOW)
+EXAMPLES = [json.loads(p.read_text()) for p in sorted((Path(__file__).parent / "examples").glob("*.json"))]
+
+
+def schema_load(document: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        return SCHEMA.load(document)
+    except ValidationError:
+        return None
+
+
+def assert_agrees(document: dict[str, Any]) -> dict[str, Any] | None:
+    quick = quick_load(document, NOW)
+    if quick is not None:
+        assert quick == schema_load(document), document
+        assert {k: type(v) for k, v in quick.items()} == {k: type(v) for k, v in schema_load(document).items()}
+    return quick
+
+
+def test_every_contract_example_takes_the_quick_path() -> None:
+    assert len(EXAMPLES) >= 21
+    for document in EXAMPLES:
+        assert assert_agrees(document) is not None, document["type"]
+
+
+def test_no_bad_input_of_the_corpus_takes_the_quick_path() -> None:
+    checked = 0
+    for bad in BAD_INPUTS:
+        try:
+            document = json.loads(bad.value)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(document, dict) and schema_load(document) is None:  # not a byte-level defect (BOM, ...)
+            assert quick_load(document, NOW) is None, bad.kind
+            checked += 1
+    assert checked >= 60
+
+
+def test_simulated_stream_quick_path_agrees_and_carries_the_valid_events() -> None:
+    config = SimConfig(seed=7, count=4000, start=NOW - timedelta(days=10), malformed_share=0.05)
+    quick = valid = 0
+    for message in generate(config):
+        try:
+            document = json.loads(message.value)
+        except (ValueError, RecursionError, TypeError):
+            continue
+        if not isinstance(document, dict):
+            continue
+        valid += schema_load(document) is not None
+        quick += assert_agrees(document) is not None
+    assert valid > 3500 and quick == valid
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                                       max_size=3), max_leaves=6)
+NEAR_VALID_VALUES = [
+    "", " ", "SITU2710462", "SITU2710463", "situ2710462", "9628740", "UN9628740", "9628741", "CNYNT", "cnynt",
+    "420120260000381574", "91370602163047115J", "91370602163047115K", "GATE_IN", "EXPORT", "IMPORT", "ACTUAL",
+    "TERMINAL", "PLANNED", "2026-10-12T13:41:07+08:00", "2026-10-12T13:41:07", "2026-10-12 13:41:07Z",
+    "20261012T134107Z", "2026-10-12T13:41:07.5-03:30", "2099-01-01T00:00:00Z", "2026-11-21T11:59:59Z",
+    "2026-11-21T12:00:01Z", "YTCT\n", "a/b.c-d_e", "-YTCT", "x" * 41, "x" * 42,
+    *("A" * n for n in (8, 9, 16, 17, 32, 33, 64, 65)),
+]
+NEAR_VALID = st.sampled_from(NEAR_VALID_VALUES)
+FIELDS = st.sampled_from(sorted(KNOWN) + ["extra", "Type"])
+
+
+def test_each_field_set_to_each_boundary_value_gets_the_same_answer() -> None:
+    odd = [None, 0, 1, True, 1.5, [], {}, ["SITU2710462"], ["SITU2710462"] * 501, {"k": "v" * 5000}]
+    accepted = 0
+    for base in (valid_event("YTCT-GTIN-1"), *EXAMPLES[:3]):
+        for name in sorted(KNOWN):
+            for value in [*NEAR_VALID_VALUES, *odd]:
+                accepted += assert_agrees({**base, name: value}) is not None
+    assert accepted > 100
+
+
+@settings(max_examples=400, deadline=None)
+@given(base=st.sampled_from(EXAMPLES + [valid_event("YTCT-GTIN-1")]),
+       changes=st.lists(st.tuples(FIELDS, st.none() | st.just("DELETE") | NEAR_VALID | JSON_VALUES
+                                  | st.lists(NEAR_VALID, max_size=3)), min_size=1, max_size=3))
+def test_mutated_events_get_the_same_answer_from_both_paths(base: dict[str, Any],
+                                                             changes: list[tuple[str, Any]]) -> None:
+    document = dict(base)
+    for name, value in changes:
+        if value == "DELETE":
+            document.pop(name, None)
+        else:
+            document[name] = value
+    assert_agrees(document)
