@@ -31,6 +31,7 @@ class Settings:
     instance_id: str | None = None
     batch_size: int = 2000
     batch_seconds: float = 0.1
+    reach_cache: int = 20000
     dlq_run_limit: int = 1000
     max_message_bytes: int = 65536
     log_level: str = "INFO"
@@ -43,6 +44,13 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value <= 0:
         raise ValueError("must be a positive whole number")
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be a whole number, 0 or more")
     return value
 
 
@@ -107,6 +115,7 @@ KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLEARANCE_INSTANCE_ID": ("instance_id", str),
     "CLEARANCE_BATCH_SIZE": ("batch_size", _positive_int),
     "CLEARANCE_BATCH_SECONDS": ("batch_seconds", _positive_float),
+    "CLEARANCE_REACH_CACHE": ("reach_cache", _count),
     "CLEARANCE_DLQ_RUN_LIMIT": ("dlq_run_limit", _positive_int),
     "CLEARANCE_MAX_MESSAGE_BYTES": ("max_message_bytes", _positive_int),
     "LOG_LEVEL": ("log_level", _log_level),

@@ -24,6 +24,7 @@ from ingest.handlers import store_batch
 from ingest.stats import IngestStats
 from ingest.triage import DeadLetterRun, triage
 from models.operations import StoreResult
+from models.reach import ReachCache
 
 log = logging.getLogger(__name__)
 RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15)
@@ -59,6 +60,7 @@ class IngestWorker:
         self.on_stored = on_stored
         self.report = report
         self.stats = IngestStats()
+        self.reach_cache = ReachCache(settings.reach_cache)
         self.stopping = False
         self.pending: list[Any] = []
         self.run_of_dead = DeadLetterRun(settings.dlq_run_limit)
@@ -170,7 +172,7 @@ class IngestWorker:
         for attempt, delay in enumerate((*RETRY_DELAYS, None)):
             try:
                 with self.sessions() as session:
-                    result = store_batch(session, events)
+                    result = store_batch(session, events, self.reach_cache)
                     session.commit()
                 return result
             except DBAPIError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -18,6 +18,9 @@ class Container(Base):
     # Bumped each time the derived state changes: live clients catch up by version.
     version: Mapped[int] = mapped_column(Integer, default=0)
     state_hash: Mapped[str] = mapped_column(String(40), default="")
+    # Random, new at every rebuild: a worker trusts its memory of what reaches the container only while
+    # the row still holds the token that worker wrote (models.reach).
+    reach_token: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class ContainerVisit(Base):

@@ -17,6 +17,7 @@ from events.codec import ClearanceEvent
 from events.vocabulary import EVENT_TYPES, Scope
 from models.dialect import insert_ignore, one_of
 from models.event import DeclarationContainer, StoredEvent, VoyageContainer
+from models.reach import Linked, Reach
 
 EVENTS = StoredEvent.__table__
 VESSEL_TYPES = sorted(n for n, t in EVENT_TYPES.items() if t.scope is Scope.VESSEL)
@@ -57,36 +58,55 @@ def containers_reached(session: Session, events: Sequence[ClearanceEvent]) -> se
     return reached
 
 
-def events_reaching(session: Session, container_nos: Sequence[str]) -> dict[str, list[ClearanceEvent]]:
-    """For each container, every stored event that reaches it (retracted ones included)."""
-    reaching: dict[str, list[ClearanceEvent]] = defaultdict(list)
+def load_reach(session: Session, container_nos: Sequence[str]) -> dict[str, Reach]:
+    """For each container, what reaches it, read from the database (see models.reach)."""
+    reach: dict[str, Reach] = {c: Reach() for c in container_nos}
     for chunk in chunks(list(container_nos)):
         for row in session.execute(select(EVENTS).where(one_of(session, EVENTS.c.container_no, chunk))):
-            reaching[row.container_no].append(to_event(row))
-        _add_linked(session, reaching, chunk)
-    return reaching
+            event = to_event(row)
+            reach[row.container_no].events[event.key] = event
+        _add_linked(session, reach, chunk)
+    keys = {k for r in reach.values() for k in r.events}
+    withdrawn = retracted_among(session, keys)
+    for r in reach.values():
+        r.retracted = withdrawn & r.events.keys()
+    return reach
 
 
-def _add_linked(session: Session, reaching: dict[str, list[ClearanceEvent]], chunk: list[str]) -> None:
-    by_declaration: dict[str, list[str]] = defaultdict(list)
+def _add_linked(session: Session, reach: dict[str, Reach], chunk: list[str]) -> None:
     for d, c in session.execute(select(DeclarationContainer.declaration_no, DeclarationContainer.container_no)
                                 .where(one_of(session, DeclarationContainer.container_no, chunk))):
-        by_declaration[d].append(c)
-    by_call: dict[tuple[str, str], list[str]] = defaultdict(list)
+        reach[c].declarations.add(d)
     for i, v, c in session.execute(select(VoyageContainer.vessel_imo, VoyageContainer.voyage,
                                           VoyageContainer.container_no)
                                    .where(one_of(session, VoyageContainer.container_no, chunk))):
-        by_call[(i, v)].append(c)
-    for part in chunks(sorted(by_declaration)):
+        reach[c].calls.add((i, v))
+    found = linked_events(session, {d for c in chunk for d in reach[c].declarations},
+                          {k for c in chunk for k in reach[c].calls}, withdrawn=False)
+    for c in chunk:
+        r = reach[c]
+        for event in [*(e for d in r.declarations for e in found.by_declaration.get(d, ())),
+                      *(e for k in r.calls for e in found.by_call.get(k, ()))]:
+            r.events[event.key] = event
+
+
+def linked_events(session: Session, declarations: set[str], calls: set[tuple[str, str]],
+                  withdrawn: bool = True) -> Linked:
+    """The declaration-level events of these declarations and the vessel events of these calls (and,
+    when asked, which of them a stored notice withdraws)."""
+    by_declaration: dict[str, list[ClearanceEvent]] = defaultdict(list)
+    by_call: dict[tuple[str, str], list[ClearanceEvent]] = defaultdict(list)
+    for part in chunks(sorted(declarations)):
         for row in session.execute(select(EVENTS).where(
                 one_of(session, EVENTS.c.declaration_no, part), EVENTS.c.container_no.is_(None))):
-            for c in by_declaration[row.declaration_no]:  # type: ignore[index]
-                reaching[c].append(to_event(row))
-    for calls in chunks(sorted(by_call)):
+            by_declaration[row.declaration_no].append(to_event(row))
+    for part in chunks(sorted(calls)):
         for row in session.execute(select(EVENTS).where(
-                tuple_(EVENTS.c.vessel_imo, EVENTS.c.voyage).in_(calls), EVENTS.c.type.in_(VESSEL_TYPES))):
-            for c in by_call[(row.vessel_imo, row.voyage)]:  # type: ignore[index]
-                reaching[c].append(to_event(row))
+                tuple_(EVENTS.c.vessel_imo, EVENTS.c.voyage).in_(part), EVENTS.c.type.in_(VESSEL_TYPES))):
+            by_call[(row.vessel_imo, row.voyage)].append(to_event(row))
+    keys = {e.key for events in (*by_declaration.values(), *by_call.values()) for e in events}
+    found = retracted_among(session, keys) if withdrawn and keys else set()
+    return Linked(dict(by_declaration), dict(by_call), frozenset(found))
 
 
 def retracted_among(session: Session, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:

@@ -19,6 +19,7 @@ from models.links import chunks
 from models.container import Container, ContainerVisit
 from models.dialect import insert_rows, one_of, upsert
 from models.event import StoredEvent
+from models.reach import BatchChange, Reach, ReachCache, merged, new_links, new_token
 from models.visits import effective, split_visits, visit_state
 
 log = logging.getLogger(__name__)
@@ -35,11 +36,13 @@ class StoreResult:
     touched: frozenset[str] = frozenset()
 
 
-def store_events(session: Session, events: Sequence[ClearanceEvent]) -> StoreResult:
+def store_events(session: Session, events: Sequence[ClearanceEvent], cache: ReachCache | None = None) -> StoreResult:
     """Store a batch of valid events idempotently and rebuild every container whose state they change.
 
     The same event stored twice changes nothing; of two versions of one (source, event_id) the newer
-    `updated_at` wins whatever order they come in. Raises only database errors.
+    `updated_at` wins whatever order they come in. With a `cache` (one per worker), the containers this
+    worker rebuilt last are brought up to date from the batch instead of read again (models.reach).
+    Raises only database errors.
     """
     newest = _newest_per_key(events)
     stored_versions = _stored_versions(session, list(newest))
@@ -53,42 +56,80 @@ def store_events(session: Session, events: Sequence[ClearanceEvent]) -> StoreRes
     links.add(session, fresh)
     _serialize_rebuilds(session)
     affected = links.containers_reached(session, fresh + previous)
+    change = None
+    if cache is not None:
+        change = BatchChange(fresh, previous, frozenset(links.retracted_among(session, {e.key for e in fresh})))
     states: dict[str, list[dict[str, object]]] = {}
-    changed = rebuild_containers(session, affected, states)
+    changed = rebuild_containers(session, affected, states, change=change, cache=cache)
     return StoreResult(len(fresh), len(events) - len(fresh), changed, states, frozenset(touched - set(changed)))
 
 
 def rebuild_containers(session: Session, container_nos: Iterable[str],
-                       states_out: dict[str, list[dict[str, object]]] | None = None) -> dict[str, int]:
-    """Recompute the visits of these containers from the stored events; bump the version of each whose
+                       states_out: dict[str, list[dict[str, object]]] | None = None, *,
+                       change: BatchChange | None = None, cache: ReachCache | None = None) -> dict[str, int]:
+    """Recompute the visits of these containers from what reaches them; bump the version of each whose
     state changed. Returns {container_no: version} for the changed ones (and their new visit states in
-    `states_out` when given)."""
+    `states_out` when given). Every container rebuilt gets a new reach token (models.reach)."""
     wanted = sorted(set(container_nos))
     if not wanted:
         return {}
-    reaching = links.events_reaching(session, wanted)
-    retracted = links.retracted_among(session, {e.key for evs in reaching.values() for e in evs})
-    known: dict[str, tuple[int, str]] = {c: (0, "") for c in wanted}
-    for chunk in chunks(wanted):
-        known.update((c, (v, h)) for c, v, h in session.execute(
-            select(Container.container_no, Container.version, Container.state_hash)
-            .where(one_of(session, Container.container_no, chunk))))
+    known = _known(session, wanted)
+    use_cache = cache is not None and change is not None
+    reaches = _cached_reaches(session, wanted, known, change, cache) if use_cache else {}  # type: ignore[arg-type]
+    reaches.update(links.load_reach(session, [c for c in wanted if c not in reaches]))
+    token = new_token()
     changed: dict[str, int] = {}
-    updates, visit_rows = [], []
+    rows, visit_rows = [], []
     for container_no in wanted:
+        reach = reaches[container_no]
         states = [visit_state(container_no, v) for v in split_visits(
-            effective(reaching.get(container_no, ()), retracted))]
+            effective(reach.events.values(), reach.retracted))]
         digest = _state_hash(states)
-        version, old_digest = known[container_no]
-        if old_digest == digest:
-            continue
-        changed[container_no] = version + 1
-        updates.append({"container_no": container_no, "version": version + 1, "state_hash": digest})
-        visit_rows += [_visit_row(container_no, state) for state in states]
-        if states_out is not None:
-            states_out[container_no] = states
-    _replace_visits(session, updates, visit_rows)
+        version, old_digest, _ = known[container_no]
+        if old_digest != digest:
+            version += 1
+            changed[container_no] = version
+            visit_rows += [_visit_row(container_no, state) for state in states]
+            if states_out is not None:
+                states_out[container_no] = states
+        rows.append({"container_no": container_no, "version": version, "state_hash": digest, "reach_token": token})
+        if cache is not None:
+            cache.put(container_no, token, reach)
+    _write_containers(session, rows, sorted(changed), visit_rows)
     return changed
+
+
+NO_ROW = -1  # the reach token of a container without a row: nothing stored reaches it yet
+
+
+def _known(session: Session, wanted: list[str]) -> dict[str, tuple[int, str, int | None]]:
+    """Each container's stored (version, state_hash, reach_token); (0, "", NO_ROW) when it has no row."""
+    known: dict[str, tuple[int, str, int | None]] = {c: (0, "", NO_ROW) for c in wanted}
+    for chunk in chunks(wanted):
+        known.update((c, (v, h, t)) for c, v, h, t in session.execute(
+            select(Container.container_no, Container.version, Container.state_hash, Container.reach_token)
+            .where(one_of(session, Container.container_no, chunk))))
+    return known
+
+
+def _cached_reaches(session: Session, wanted: list[str], known: dict[str, tuple[int, str, int | None]],
+                    change: BatchChange, cache: ReachCache) -> dict[str, Reach]:
+    """The reaches this worker can bring up to date from the batch (and the events of new links)."""
+    priors: dict[str, Reach] = {}
+    for container_no in wanted:
+        token = known[container_no][2]
+        prior = Reach() if token == NO_ROW else cache.get(container_no, token)
+        if prior is not None:
+            priors[container_no] = prior
+    declarations: set[str] = set()
+    calls: set[tuple[str, str]] = set()
+    for container_no, prior in priors.items():
+        new_declarations, new_calls = new_links(container_no, prior, change)
+        declarations |= new_declarations
+        calls |= new_calls
+    linked = links.linked_events(session, declarations, calls)
+    found = {c: merged(c, prior, change, linked) for c, prior in priors.items()}
+    return {c: reach for c, reach in found.items() if reach is not None}
 
 
 def container_visits(session: Session, container_no: str) -> list[dict[str, object]]:
@@ -147,13 +188,12 @@ def _serialize_rebuilds(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(6346)"))
 
 
-def _replace_visits(session: Session, updates: list[dict[str, object]],
-                    visit_rows: list[dict[str, object]]) -> None:
-    """Write the changed containers' versions and visits in a few bulk statements."""
-    if not updates:
-        return
-    upsert(session, Container.__table__, updates, ("container_no",))
-    for chunk in chunks([u["container_no"] for u in updates]):
+def _write_containers(session: Session, rows: list[dict[str, object]], changed: list[str],
+                      visit_rows: list[dict[str, object]]) -> None:
+    """Write every rebuilt container's version, hash and token, and the changed ones' visits, in a few
+    bulk statements."""
+    upsert(session, Container.__table__, rows, ("container_no",))
+    for chunk in chunks(changed):
         session.execute(delete(ContainerVisit).where(one_of(session, ContainerVisit.container_no, chunk)))
     insert_rows(session, ContainerVisit.__table__, visit_rows)
 

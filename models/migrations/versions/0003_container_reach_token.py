@@ -1,0 +1,24 @@
+"""containers.reach_token: lets a worker trust its memory of what reaches a container
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-27 04:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0003'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('containers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('reach_token', sa.BigInteger(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('containers', schema=None) as batch_op:
+        batch_op.drop_column('reach_token')
