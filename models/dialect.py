@@ -1,7 +1,6 @@
-"""The write shapes storage needs, for both databases it runs on. PostgreSQL and SQLite share the
-ON CONFLICT syntax, but SQLAlchemy builds it per dialect. Rows go out as one executemany per statement
-(a compiled statement SQLAlchemy caches; multi-row VALUES measured slower: each distinct row count
-compiles anew)."""
+"""The write shapes storage needs, for both databases it runs on. On PostgreSQL rows go through COPY
+(models.pg_copy); on SQLite as one executemany per statement (a compiled statement SQLAlchemy caches;
+multi-row VALUES measured slower: each distinct row count compiles anew)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
@@ -10,6 +9,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, FromClause, any_, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import QueryableAttribute, Session
+
+from models import pg_copy
+
+
+def _postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _insert(session: Session, table: FromClause) -> Any:
@@ -23,14 +28,22 @@ def _insert(session: Session, table: FromClause) -> Any:
 
 def insert_rows(session: Session, table: FromClause, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows (all with the same keys)."""
-    if rows:
-        session.execute(insert(table), list(rows))  # type: ignore[arg-type]
+    if not rows:
+        return
+    if _postgresql(session):
+        pg_copy.copy_insert(session, table, rows)  # type: ignore[arg-type]
+        return
+    session.execute(insert(table), list(rows))  # type: ignore[arg-type]
 
 
 def insert_ignore(session: Session, table: FromClause, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
     """Insert rows whose key is not there yet; leave existing rows untouched."""
-    if rows:
-        session.execute(_insert(session, table).on_conflict_do_nothing(index_elements=list(keys)), list(rows))
+    if not rows:
+        return
+    if _postgresql(session):
+        pg_copy.copy_upsert(session, table, rows, keys, ignore=True)  # type: ignore[arg-type]
+        return
+    session.execute(_insert(session, table).on_conflict_do_nothing(index_elements=list(keys)), list(rows))
 
 
 def upsert(session: Session, table: FromClause, rows: Sequence[dict[str, Any]], keys: Sequence[str],
@@ -38,6 +51,9 @@ def upsert(session: Session, table: FromClause, rows: Sequence[dict[str, Any]], 
     """Insert rows; where the key exists, overwrite it — only if the new row's `newer_column` sorts
     higher, when one is named."""
     if not rows:
+        return
+    if _postgresql(session):
+        pg_copy.copy_upsert(session, table, rows, keys, newer_column)  # type: ignore[arg-type]
         return
     stmt = _insert(session, table)
     columns = [c for c in rows[0] if c not in keys]
