@@ -4,21 +4,20 @@ processes read the whole feed and push to their browsers. At least once: consume
 `version` they have seen per container and drop the rest."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from kafka import KafkaProducer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from events import jsontext
 from models import Container, ContainerVisit
 from models.operations import StoreResult
 
 
 def update_message(container_no: str, version: int, visits: list[dict[str, Any]]) -> bytes:
     """The value of one change-feed message."""
-    return json.dumps({"container_no": container_no, "version": version, "visits": visits},
-                      ensure_ascii=False, separators=(",", ":")).encode()
+    return jsontext.dumps_bytes({"container_no": container_no, "version": version, "visits": visits})
 
 
 class ChangeFeed:

@@ -9,6 +9,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from events import jsontext
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -20,10 +22,10 @@ def make_engine(url: str, *, serialize_writers: bool = True, **options: Any) -> 
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 60})
-        engine = create_engine(url, **options)
+        engine = create_engine(url, json_serializer=jsontext.dumps, **options)
         _sqlite_transactions(engine, "BEGIN IMMEDIATE" if serialize_writers else "BEGIN")
         return engine
-    return create_engine(url, pool_pre_ping=True, **options)
+    return create_engine(url, pool_pre_ping=True, json_serializer=jsontext.dumps, **options)
 
 
 def _sqlite_transactions(engine: Engine, begin: str) -> None:

@@ -3,7 +3,6 @@ never commit: the caller (one ingest batch, one portal request) owns the transac
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -13,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, text, tuple_
 from sqlalchemy.orm import Session
 
+from events import jsontext
 from events.codec import ClearanceEvent
 from models import links
 from models.links import chunks
@@ -215,5 +215,5 @@ def _parse(text_value: str) -> datetime:
 
 
 def _state_hash(states: list[dict[str, object]]) -> str:
-    return hashlib.sha1(json.dumps(states, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha1(jsontext.dumps_sorted(states)).hexdigest()
 

@@ -134,3 +134,16 @@ def test_version_increases_only_when_state_changes(sessions: Sessions) -> None:
     assert store(sessions, ARRIVAL) == {CONTAINER: 2}
     # a retraction of something never stored changes no timeline
     assert store(sessions, event("GATE_IN", "zz", "2026-11-20T08:00:00+08:00", retracts="nothing")) == {}
+
+
+def test_details_come_back_exactly_as_published(sessions: Sessions) -> None:
+    """Event details are stored as JSON text written by orjson, or by json where orjson refuses
+    (integers past 64 bits): either way they read back equal, on both databases."""
+    detail = {"weight_kg": 21_450, "seal_no": "运抵-SITC7718230", "declared_value": 10**30, "note": "a\u2028b",
+              "nested": {"ratio": 0.1, "list": [True, None, -(2**63)]}}
+    with_detail = event("GATE_IN", "g-detail", "2026-11-20T08:00:00+08:00", detail=detail)
+    store(sessions, with_detail)
+    with sessions() as session:
+        stored = session.get(StoredEvent, ("TERMINAL", "g-detail"))
+        assert stored is not None and stored.detail == detail
+    assert visits(sessions)[0]["timeline"][0]["event_id"] == "g-detail"
