@@ -150,9 +150,10 @@ def _newest_per_key(events: Sequence[ClearanceEvent]) -> dict[tuple[str, str], C
 def _stored_versions(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
     found: dict[tuple[str, str], str] = {}
     for chunk in chunks(keys):
-        ids = {event_id for _, event_id in chunk}
-        rows = session.execute(select(StoredEvent.source, StoredEvent.event_id, StoredEvent.version)
-                               .where(one_of(session, StoredEvent.event_id, ids)))
+        sources, ids = {source for source, _ in chunk}, {event_id for _, event_id in chunk}
+        rows = session.execute(select(StoredEvent.source, StoredEvent.event_id, StoredEvent.version)  # both
+                               .where(one_of(session, StoredEvent.source, sources),  # key columns: the
+                                      one_of(session, StoredEvent.event_id, ids)))  # primary key serves it
         found.update({(s, i): v for s, i, v in rows})
     return {k: found[k] for k in keys if k in found}
 
