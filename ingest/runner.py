@@ -28,6 +28,7 @@ from models.reach import ReachCache
 
 log = logging.getLogger(__name__)
 RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15)
+IDLE_POLL = 0.5  # longest poll while no batch is open, in seconds
 REJOIN_TIMEOUT = 20.0  # seconds a revoked worker waits for its new assignment before starting over
 
 
@@ -125,13 +126,14 @@ class IngestWorker:
         deadline = last_message = time.monotonic() + self.settings.batch_seconds
         last_report = 0.0
         while not self.stopping:
-            wait = max(0.0, deadline - time.monotonic()) if self.pending else self.settings.batch_seconds
+            idle_wait = min(self.settings.batch_seconds, IDLE_POLL)  # stop, report and idle checks stay prompt
+            wait = max(0.0, deadline - time.monotonic()) if self.pending else idle_wait
             polled = self.consumer.poll(timeout_ms=int(wait * 1000),
                                         max_records=self.settings.batch_size - len(self.pending))
             records = [r for batch in polled.values() for r in batch]
             now = time.monotonic()
             if records and not self.pending:
-                deadline = now + self.settings.batch_seconds  # the batch opens with its first message
+                deadline = now + self._batch_wait(records)  # the batch opens with its first message
             self.pending += records
             if records or not self.consumer.assignment():
                 last_message = now  # idle time counts only while partitions are ours
@@ -143,6 +145,16 @@ class IngestWorker:
             if max_idle is not None and now - last_message >= max_idle and not self.pending:
                 return
             self._unstick()
+
+    def _batch_wait(self, records: list[Any]) -> float:
+        """How long a batch opening with these records may wait for more: CLEARANCE_BATCH_SECONDS from
+        when its oldest record was produced, so records that already waited in the topic while the worker
+        was busy go out at once. Producers' clocks only ever shorten the wait."""
+        stamps = [r.timestamp for r in records if r.timestamp is not None and r.timestamp >= 0]
+        if not stamps:
+            return self.settings.batch_seconds
+        waited = time.time() - min(stamps) / 1000
+        return min(self.settings.batch_seconds, max(0.0, self.settings.batch_seconds - waited))
 
     def flush(self) -> None:
         """Process and acknowledge everything pending."""

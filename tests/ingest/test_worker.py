@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from events import topics
 from events.codec import encode, message_key
+from events.kafka import make_producer
 from ingest.runner import IngestWorker
 from ingest.triage import DeadLetterRunTooLong
 from models import StoredEvent
@@ -89,3 +91,21 @@ def test_database_down_commits_nothing_then_restart_stores_all(sqlite_url, make_
     assert committed(down.kafka_bootstrap_servers, down.group_id, down.events_topic) == {}
     run_worker(make_settings(sqlite_url))
     assert len(stored_ids(sqlite_url)) == 25
+
+
+def test_records_that_already_waited_in_the_topic_are_stored_without_waiting_again(  # type: ignore[no-untyped-def]
+        sqlite_url, make_settings) -> None:
+    """A batch may wait CLEARANCE_BATCH_SECONDS for more records, counted from when its oldest record was
+    produced: records that sat in the topic while the worker was busy (here: stamped an hour ago) go out
+    with the next flush instead of waiting the whole batch time once more."""
+    settings = make_settings(sqlite_url, batch_seconds=60.0)
+    producer = make_producer(settings.kafka_bootstrap_servers)
+    an_hour_ago = int((time.time() - 3600) * 1000)
+    for key, value in gate_ins(5):
+        producer.send(settings.events_topic, key=key, value=value, timestamp_ms=an_hour_ago)
+    producer.flush()
+    producer.close()
+    started, stored_at = time.monotonic(), []
+    worker = run_worker(settings, on_stored=lambda _: stored_at.append(time.monotonic()))
+    assert worker.stats.stored == 5 and len(stored_at) == 1
+    assert stored_at[0] - started < 30  # not the 60 s batch time (joining the group takes a few seconds)
