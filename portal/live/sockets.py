@@ -86,11 +86,21 @@ def broadcast_update(container_no: str, version: int, visits: list[dict[str, Any
     """Called for each newer state from the change feed: each scope that may see part of the container
     gets it filtered once, in its container room and its "mine" room."""
     for scope in rooms.scopes_concerned(visits):
-        view = container_view(container_no, version, visits, rooms.scope_principal(scope))
-        if view is None:
-            continue
-        socketio.emit("update", view, to=rooms.container_room(container_no, scope), namespace=NAMESPACE)
-        summaries = [container_summary(container_no, version, v) for v in visits
-                     if visit_visible(rooms.scope_principal(scope), v)]
-        socketio.emit("update", {"scope": "mine", "container_no": container_no, "version": version,
-                                 "visits": summaries}, to=rooms.mine_room(scope), namespace=NAMESPACE)
+        container_room, mine_room = rooms.container_room(container_no, scope), rooms.mine_room(scope)
+        if _watched(container_room):
+            view = container_view(container_no, version, visits, rooms.scope_principal(scope))
+            if view is not None:
+                socketio.emit("update", view, to=container_room, namespace=NAMESPACE)
+        if _watched(mine_room):
+            summaries = [container_summary(container_no, version, v) for v in visits
+                         if visit_visible(rooms.scope_principal(scope), v)]
+            if summaries:
+                socketio.emit("update", {"scope": "mine", "container_no": container_no, "version": version,
+                                         "visits": summaries}, to=mine_room, namespace=NAMESPACE)
+
+
+def _watched(room: str) -> bool:
+    """Whether anyone on this process is in the room (most containers have no one watching them live:
+    their views are then not built at all). A client joins before it reads its snapshot, so an update
+    skipped here is in that snapshot."""
+    return bool(socketio.server.manager.rooms.get(NAMESPACE, {}).get(room))  # type: ignore[union-attr]

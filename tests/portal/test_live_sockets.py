@@ -113,3 +113,25 @@ def test_a_user_disabled_after_connecting_gets_nothing_more(app: Flask, people: 
         session.commit()
     client.emit("subscribe", {"container_no": A1}, namespace="/live")
     assert [n for n, _ in received(client)] == ["not_found"]
+
+
+def test_views_are_built_only_for_rooms_someone_is_in(app: Flask, people: dict[str, Person], db: Sessions,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most containers have no one watching them live: an update for them builds no view; one for a
+    container watched in one scope builds that scope's view only, and the watcher still gets it."""
+    from portal.live import sockets
+    built: list[str] = []
+    real_view = sockets.container_view
+    monkeypatch.setattr(sockets, "container_view", lambda c, v, visits, p: built.append(p.name) or
+                        real_view(c, v, visits, p))
+    with db() as session:
+        visits = container_visits(session, A1)
+    broadcast_update(A1, 98, visits)
+    assert built == []
+    watcher = connect(app, people["port_office"])
+    watcher.emit("subscribe", {"container_no": A1}, namespace="/live")
+    received(watcher)
+    built.clear()
+    broadcast_update(A1, 99, visits)
+    assert built == ["all"]
+    assert [body["version"] for name, body in received(watcher) if name == "update"] == [99]
