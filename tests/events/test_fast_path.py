@@ -70,9 +70,9 @@ def test_simulated_stream_quick_path_agrees_and_carries_the_valid_events() -> No
     assert valid > 3500 and quick == valid
 
 
-JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
-                                                                                       max_size=3), max_leaves=6)
+SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
+JSON_VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
+                           | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=6)
 NEAR_VALID_VALUES = [
     "", " ", "SITU2710462", "SITU2710463", "situ2710462", "9628740", "UN9628740", "9628741", "CNYNT", "cnynt",
     "420120260000381574", "91370602163047115J", "91370602163047115K", "GATE_IN", "EXPORT", "IMPORT", "ACTUAL",

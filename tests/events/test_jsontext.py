@@ -29,6 +29,7 @@ def test_integers_past_64_bits_fall_back_to_json_and_stay_integers() -> None:
 def test_sorted_text_does_not_depend_on_key_order() -> None:
     first = {"b": 1, "a": {"y": [1, 2], "x": "运抵"}}
     second = {"a": {"x": "运抵", "y": [1, 2]}, "b": 1}
-    assert jsontext.dumps_sorted(first) == jsontext.dumps_sorted(second) == '{"a":{"x":"运抵","y":[1,2]},"b":1}'.encode()
+    expected = '{"a":{"x":"运抵","y":[1,2]},"b":1}'.encode()
+    assert jsontext.dumps_sorted(first) == jsontext.dumps_sorted(second) == expected
     big = {"b": 10**30, "a": 1}
     assert jsontext.dumps_sorted(big) == b'{"a":1,"b":1000000000000000000000000000000}'

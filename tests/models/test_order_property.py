@@ -76,13 +76,19 @@ def test_the_stream_is_rich_enough() -> None:
     assert json.loads(reference())
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data())
-def test_any_order_any_batches_same_state(data: st.DataObject) -> None:
+def draw_stream(data: st.DataObject, max_batches: int = 12) -> tuple[list[ClearanceEvent], list[int]]:
+    """The simulated events with some delivered again, in any order, and where batches end."""
     events = list(simulated_events())
     extra = data.draw(st.lists(st.sampled_from(events), max_size=30), label="redelivered")
     order = data.draw(st.permutations(events + extra), label="order")
-    cuts = data.draw(st.lists(st.integers(0, len(order)), max_size=12), label="batch cuts")
+    cuts = data.draw(st.lists(st.integers(0, len(order)), max_size=max_batches), label="batch cuts")
+    return order, cuts
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_order_any_batches_same_state(data: st.DataObject) -> None:
+    order, cuts = draw_stream(data)
     sessions = memory_sessions()
     store_in_batches(sessions, order, cuts)
     assert snapshot(sessions) == reference()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from events.codec import ClearanceEvent
 from models.operations import container_visits, store_events
 from models.reach import ReachCache
-from tests.models.test_order_property import memory_sessions, reference, simulated_events, snapshot
+from tests.models.test_order_property import draw_stream, memory_sessions, reference, simulated_events, snapshot
 from tests.support.factories import CONTAINER, DECLARATION, declaration, event, vessel
 
 
@@ -32,10 +32,7 @@ def store_as_workers(sessions: sessionmaker[Session], order: list[ClearanceEvent
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_workers_with_caches_store_what_storing_without_one_does(data: st.DataObject) -> None:
-    events = list(simulated_events())
-    extra = data.draw(st.lists(st.sampled_from(events), max_size=30), label="redelivered")
-    order = data.draw(st.permutations(events + extra), label="order")
-    cuts = data.draw(st.lists(st.integers(0, len(order)), min_size=1, max_size=16), label="batch cuts")
+    order, cuts = draw_stream(data, max_batches=16)
     workers = data.draw(st.lists(st.integers(0, 2), min_size=1, max_size=17), label="worker of each batch")
     drops = set(data.draw(st.lists(st.integers(0, 16), max_size=3), label="cache dropped before batch"))
     caches = [ReachCache(10_000) for _ in range(3)]
