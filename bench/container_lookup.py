@@ -164,8 +164,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=400, help="unrecorded requests per portal first")
     parser.add_argument("--reuse", action="store_true", help="keep already-filled tables of the right size")
-    parser.add_argument("--no-variant", dest="variant", action="store_false",
-                        help="skip the third portal (bench/nodelay_portal.py: the same app with TCP_NODELAY)")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="also profile N hits in-process")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", support.BENCH_DB))
     parser.add_argument("--json", type=Path, help="also write the raw results here")
@@ -177,8 +175,6 @@ def main() -> None:
     dbs = {}
     for schema, count in (("bench_small", args.baseline), ("public", args.containers)):
         dbs[f"{count:,}"] = (*prepare(args.database_url, schema, count, args.reuse), count, None)
-    if args.variant:  # the proposed fix, same database as the large one
-        dbs[f"{args.containers:,} NODELAY"] = (*dbs[f"{args.containers:,}"][:3], ["bench/nodelay_portal.py"])
     bootstrap, broker_cleanup = find_broker(support.ROOT / "data" / "kafka-test",
                                             Path.home() / ".cache/clearance/kafka")
     stacks, ports = {}, {}

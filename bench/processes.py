@@ -72,7 +72,7 @@ class Stack:
 
     def portal(self, name: str = "portal", port: int | None = None,
                command: list[str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
-        """`clearance portal` (or another command serving the same app, e.g. bench/nodelay_portal.py)."""
+        """`clearance portal` (or another command serving the same app)."""
         port = port or free_port()
         process = self.start(name, command or ["-m", "clearance.cli", "portal"], PORTAL_HOST="127.0.0.1",
                              PORTAL_PORT=str(port))

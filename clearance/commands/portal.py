@@ -53,7 +53,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from portal.config import PortalConfig, secret_key_for
     from portal.events.publisher import close_publisher
     from portal.extensions import socketio
-    from portal.server import NoDelayHandler, raise_open_file_limit
+    from portal.server import make_server, raise_open_file_limit
 
     raise_open_file_limit()
     settings = dataclasses.replace(settings, portal_host=args.host or settings.portal_host,
@@ -64,8 +64,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     print(f"portal: http://{settings.portal_host}:{settings.portal_port}/ (API /api/v1, "
           f"database {settings.database_url.split('@')[-1]})", flush=True)
     try:
-        socketio.run(app, host=settings.portal_host, port=settings.portal_port,
-                     log_output=settings.log_level == "DEBUG", handler_class=NoDelayHandler)
+        server = make_server(app, settings.portal_host, settings.portal_port, settings.log_level == "DEBUG")
+        socketio.wsgi_server = server  # what socketio.stop() stops
+        server.serve_forever()
     except OSError as exc:
         print(f"clearance portal: cannot serve on {settings.portal_host}:{settings.portal_port}: {exc}",
               file=sys.stderr)
