@@ -2,8 +2,10 @@
 a python-socketio client."""
 from __future__ import annotations
 
+import os
 import queue
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -118,3 +120,26 @@ def test_client_disconnected_during_updates_converges_after_reconnecting(stack: 
 def test_connection_without_credentials_is_refused(stack: Stack) -> None:
     with pytest.raises(socketio.exceptions.ConnectionError):
         socketio.Client(reconnection=False).connect(stack.base_url, namespaces=["/live"], wait_timeout=5)
+
+
+def _socket_fds(pid: int) -> int:
+    return sum(1 for fd in Path(f"/proc/{pid}/fd").iterdir() if os.readlink(fd).startswith("socket:"))
+
+
+def test_a_live_client_costs_the_portal_one_socket(stack: Stack) -> None:
+    """Over WebSocket (no long-polling), each client holds one file descriptor in the portal process:
+    the open-file limit, not memory, is what bounds the connections of a process (BENCHMARKS.md)."""
+    portal = stack.processes[1].pid  # `clearance portal` re-execs itself in place: same pid
+    before = _socket_fds(portal)
+    clients = [socketio.Client(reconnection=False) for _ in range(20)]
+    try:
+        for client in clients:
+            client.connect(stack.base_url, namespaces=["/live"], transports=["websocket"], wait_timeout=10,
+                           auth={"token": stack.accounts["office"].token})
+        assert {client.transport() for client in clients} == {"websocket"}
+        time.sleep(0.5)
+        grown = _socket_fds(portal) - before
+    finally:
+        for client in clients:
+            client.disconnect()
+    assert 20 <= grown <= 23, grown  # two per client when the WebSocket layer dup()s the socket
