@@ -1,6 +1,6 @@
-"""The write shapes storage needs, for both databases it runs on. On PostgreSQL many rows go through COPY
-(models.pg_copy); a few, and all on SQLite, as one executemany per statement (a compiled statement SQLAlchemy caches;
-multi-row VALUES measured slower: each distinct row count compiles anew)."""
+"""The write shapes storage needs, for both databases it runs on. On PostgreSQL many rows go through
+COPY (models.pg_copy); a few, and all on SQLite, as one executemany per statement (a compiled statement
+SQLAlchemy caches; multi-row VALUES measured slower: each distinct row count compiles anew)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
@@ -16,7 +16,7 @@ from models import pg_copy
 COPY_MIN_ROWS = 100  # fewer go faster as executemany: COPY costs ~4 round trips whatever the row count
 
 
-def _copy(session: Session, rows: Sequence[object]) -> bool:
+def _by_copy(session: Session, rows: Sequence[object]) -> bool:
     return len(rows) >= COPY_MIN_ROWS and session.get_bind().dialect.name == "postgresql"
 
 
@@ -33,7 +33,7 @@ def insert_rows(session: Session, table: FromClause, rows: Sequence[dict[str, An
     """Insert rows (all with the same keys)."""
     if not rows:
         return
-    if _copy(session, rows):
+    if _by_copy(session, rows):
         pg_copy.copy_insert(session, table, rows)  # type: ignore[arg-type]
         return
     session.execute(insert(table), list(rows))  # type: ignore[arg-type]
@@ -43,7 +43,7 @@ def insert_ignore(session: Session, table: FromClause, rows: Sequence[dict[str, 
     """Insert rows whose key is not there yet; leave existing rows untouched."""
     if not rows:
         return
-    if _copy(session, rows):
+    if _by_copy(session, rows):
         pg_copy.copy_upsert(session, table, rows, keys, ignore=True)  # type: ignore[arg-type]
         return
     session.execute(_insert(session, table).on_conflict_do_nothing(index_elements=list(keys)), list(rows))
@@ -55,7 +55,7 @@ def upsert(session: Session, table: FromClause, rows: Sequence[dict[str, Any]], 
     higher, when one is named."""
     if not rows:
         return
-    if _copy(session, rows):
+    if _by_copy(session, rows):
         pg_copy.copy_upsert(session, table, rows, keys, newer_column)  # type: ignore[arg-type]
         return
     stmt = _insert(session, table)

@@ -1,7 +1,8 @@
 """Bulk writes on PostgreSQL through COPY: rows stream into a temporary table in one round trip and one
 INSERT ... SELECT moves them, with the same ON CONFLICT rule the executemany path uses. Values go through
 the columns' own SQLAlchemy bind processors, so what is stored is byte for byte what an INSERT stores.
-Measured: ~40 µs a row through executemany, a few through COPY (BENCHMARKS.md)."""
+Measured: batches of 2,000 events store ~20 % faster (BENCHMARKS.md); below models.dialect.COPY_MIN_ROWS
+rows executemany is faster (COPY costs about four round trips whatever the row count)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence

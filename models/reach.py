@@ -8,9 +8,10 @@ instead of reading the container's history again.
 The memory is only trusted while nobody else changed the container: every rebuild writes a fresh random
 `reach_token` on the container row, and an entry is used only when the row still holds the token this
 worker wrote. Another worker's batch, or a transaction of ours that rolled back, leaves a different token,
-and the container is read from the database as before. Where a batch changes a container in a way that
-cannot be worked out from the batch alone (a new declaration or voyage link, a retraction notice that was
-replaced), the container is read from the database too.
+and the container is read from the database as before. A batch that links a container to a declaration
+or vessel call for the first time brings that declaration's or call's stored events (read by
+declaration or call, not by container); one that replaces a retraction notice with a newer version
+(what it withdrew may come back) makes the worker read every container it reaches from the database.
 """
 from __future__ import annotations
 
