@@ -28,12 +28,14 @@ _VISIT_FIELDS = ("container_no", "visit", "direction", "vessel_imo", "voyage", "
 def load_container(session: Session, container_no: str) -> tuple[int, list[dict[str, Any]]] | None:
     """(version, visit states oldest first) of a stored container, or None when unknown. Not filtered:
     pass the result to `container_view` with the principal."""
-    version = session.scalar(select(Container.version).where(Container.container_no == container_no))
-    if version is None:
+    rows = session.execute(
+        select(Container.version, ContainerVisit.state)  # one round trip: a container with no visits
+        .outerjoin(ContainerVisit, ContainerVisit.container_no == Container.container_no)  # is one row
+        .where(Container.container_no == container_no)
+        .order_by(ContainerVisit.started_at, ContainerVisit.visit_key)).all()
+    if not rows:
         return None
-    rows = session.scalars(select(ContainerVisit.state).where(ContainerVisit.container_no == container_no)
-                           .order_by(ContainerVisit.started_at, ContainerVisit.visit_key))
-    return version, list(rows)
+    return rows[0][0], [state for _, state in rows if state is not None]
 
 
 def container_view(container_no: str, version: int, visits: Sequence[VisitState],
