@@ -146,7 +146,7 @@ def profile(url: str, count: int, requests: int, token: str) -> None:
 
 PARTS = (("Flask wsgi_app (the whole request in the app)", "flask/app.py", "wsgi_app"),
          ("  authenticate: token -> user (1 query)", "portal/auth/principal.py", "current_principal"),
-         ("  load_container (2 queries)", "portal/containers/views.py", "load_container"),
+         ("  load_container (1 query)", "portal/containers/views.py", "load_container"),
          ("  container_view (filter + enrich)", "portal/containers/views.py", "container_view"),
          ("  response schema dump (flask-smorest / marshmallow)", "marshmallow/schema.py", "dump"),
          ("  session close at teardown", "portal/db.py", "_close_session"),
