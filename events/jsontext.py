@@ -11,10 +11,7 @@ import orjson
 
 def dumps(value: Any) -> str:
     """Compact JSON, characters outside ASCII written as they are."""
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return dumps_bytes(value).decode()
 
 
 def dumps_bytes(value: Any) -> bytes:

@@ -121,14 +121,10 @@ def _cached_reaches(session: Session, wanted: list[str], known: dict[str, tuple[
         prior = Reach() if token == NO_ROW else cache.get(container_no, token)
         if prior is not None:
             priors[container_no] = prior
-    declarations: set[str] = set()
-    calls: set[tuple[str, str]] = set()
-    for container_no, prior in priors.items():
-        new_declarations, new_calls = new_links(container_no, prior, change)
-        declarations |= new_declarations
-        calls |= new_calls
-    linked = links.linked_events(session, declarations, calls)
-    found = {c: merged(c, prior, change, linked) for c, prior in priors.items()}
+    linking = {c: new_links(c, prior, change) for c, prior in priors.items()}
+    linked = links.linked_events(session, {d for ds, _ in linking.values() for d in ds},
+                                 {k for _, ks in linking.values() for k in ks})
+    found = {c: merged(c, prior, change, linked, linking[c]) for c, prior in priors.items()}
     return {c: reach for c, reach in found.items() if reach is not None}
 
 

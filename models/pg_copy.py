@@ -46,9 +46,9 @@ def copy_upsert(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
     the new row's `newer_column` sorts higher when one is named."""
     staging = f"copy_{table.name}"
     with _driver(session).cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE TEMPORARY TABLE IF NOT EXISTS {} (LIKE {}) ON COMMIT DELETE ROWS").format(
+        cursor.execute(sql.SQL(  # one round trip; emptied at commit, and here in case of a second use
+            "CREATE TEMPORARY TABLE IF NOT EXISTS {0} (LIKE {1}) ON COMMIT DELETE ROWS; TRUNCATE {0}").format(
             sql.Identifier(staging), sql.Identifier(table.name)))
-        cursor.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(staging)))
         columns = _copy(session, cursor, staging, table, rows)
         names = sql.SQL(", ").join(map(sql.Identifier, columns))
         action: sql.Composable

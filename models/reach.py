@@ -44,8 +44,6 @@ class BatchChange:
 
     def __init__(self, fresh: Sequence[ClearanceEvent], replaced: Sequence[ClearanceEvent],
                  withdrawn: frozenset[Key]) -> None:
-        self.fresh = fresh
-        self.replaced = replaced
         self.withdrawn = withdrawn
         self.notices_replaced = any(e.retracts is not None for e in replaced)
         self.replaced_keys = frozenset(e.key for e in replaced)
@@ -107,12 +105,14 @@ class Linked:
     withdrawn: frozenset[Key]
 
 
-def merged(container_no: str, reach: Reach, change: BatchChange, linked: Linked) -> Reach | None:
-    """The container's reach after this batch, or None when the batch alone does not tell (a
-    retraction notice was replaced by a newer version: what it withdrew may come back)."""
+def merged(container_no: str, reach: Reach, change: BatchChange, linked: Linked,
+           links: tuple[set[str], set[Call]]) -> Reach | None:
+    """The container's reach after this batch, given its `new_links` and what they bring (`linked`), or
+    None when the batch alone does not tell (a retraction notice was replaced by a newer version: what
+    it withdrew may come back)."""
     if change.notices_replaced:
         return None
-    declarations, calls = new_links(container_no, reach, change)
+    declarations, calls = links
     after = Reach(dict(reach.events), set(), reach.declarations | declarations, reach.calls | calls)
     for key in change.replaced_keys & after.events.keys():
         del after.events[key]
