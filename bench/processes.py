@@ -5,11 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +14,7 @@ from pathlib import Path
 from support import ROOT
 
 from events.kafka import ensure_topics
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.support.http import free_port, wait_for_http
 
 
 @dataclass
@@ -81,16 +73,7 @@ class Stack:
         return process, base
 
     def wait_http(self, url: str, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.check_alive()
-            try:
-                with urllib.request.urlopen(url, timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"{url} did not answer within {timeout}s")
+        wait_for_http(url, self.check_alive, timeout)
 
     def check_alive(self) -> None:
         for name, process in self.processes.items():

@@ -2,11 +2,8 @@
 `clearance portal` as real processes, and one user per role with a password and an API token."""
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +14,7 @@ from clearance.config import pipeline_topics
 from models.db import make_engine, session_factory
 from models.user import Role, create_user, issue_token
 from tests.conftest import settings_env
+from tests.support.http import free_port, wait_for_http
 from tests.support.pipeline import produce
 
 PASSWORD = "correct horse battery staple"
@@ -53,12 +51,6 @@ class Stack:
                 process.kill()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def add_accounts(database_url: str, wanted: dict[str, tuple[Role, str | None, str | None]]) -> dict[str, Account]:
     engine = make_engine(database_url)
     accounts = {}
@@ -87,22 +79,15 @@ def start_stack(settings: Settings, data_dir: Path,
         args = [sys.executable, "-m", "clearance.cli", name] + (["--quiet"] if name == "ingest" else [])
         out = open(logs / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
         stack.processes.append(subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT))
-    _wait_for_http(f"{stack.base_url}/login", stack, logs)
+    try:
+        wait_for_http(f"{stack.base_url}/login", lambda: _check_alive(stack, logs), timeout=60.0)
+    except RuntimeError:
+        stack.stop()
+        raise
     return stack
 
 
-def _wait_for_http(url: str, stack: Stack, logs: Path, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in stack.processes):
-            stack.stop()
-            raise RuntimeError("a stack process died:\n" + "\n".join(
-                f.read_text(errors="replace")[-3000:] for f in logs.glob("*.log")))
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    stack.stop()
-    raise RuntimeError(f"portal did not answer {url} within {timeout}s")
+def _check_alive(stack: Stack, logs: Path) -> None:
+    if any(p.poll() is not None for p in stack.processes):
+        raise RuntimeError("a stack process died:\n" + "\n".join(
+            f.read_text(errors="replace")[-3000:] for f in logs.glob("*.log")))

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -16,13 +15,8 @@ from models.db import make_engine, session_factory
 from models.user import Role, create_user, issue_token
 from tests.conftest import settings_env
 from tests.support.factories import doc
+from tests.support.http import answers, free_port
 from tests.support.pipeline import read_all, wait_until
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def port_office_token(url: str) -> str:
@@ -32,14 +26,6 @@ def port_office_token(url: str) -> str:
         session.commit()
     engine.dispose()
     return token
-
-
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def test_portal_serves_and_publishes_to_kafka_under_gevent(sqlite_url: str,

@@ -1,0 +1,34 @@
+"""Real processes serving HTTP on loopback, for tests and benchmarks: a free port, and waiting until a
+URL answers while the processes behind it are still alive."""
+from __future__ import annotations
+
+import socket
+import time
+import urllib.request
+from collections.abc import Callable
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def answers(url: str) -> bool:
+    """Whether GET url answers 200 now."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:  # refused, reset, timed out, or an HTTP error status
+        return False
+
+
+def wait_for_http(url: str, check_alive: Callable[[], None], timeout: float) -> None:
+    """Return once url answers 200; `check_alive` raises when the server's processes have died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        check_alive()
+        if answers(url):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
