@@ -131,7 +131,7 @@ def test_a_live_client_costs_the_portal_one_socket(stack: Stack) -> None:
     the open-file limit, not memory, is what bounds the connections of a process (BENCHMARKS.md)."""
     portal = stack.processes[1].pid  # `clearance portal` re-execs itself in place: same pid
     before = _socket_fds(portal)
-    clients = [socketio.Client(reconnection=False) for _ in range(20)]
+    clients = [socketio.Client(reconnection=False) for _ in range(40)]
     try:
         for client in clients:
             client.connect(stack.base_url, namespaces=["/live"], transports=["websocket"], wait_timeout=10,
@@ -142,4 +142,6 @@ def test_a_live_client_costs_the_portal_one_socket(stack: Stack) -> None:
     finally:
         for client in clients:
             client.disconnect()
-    assert 20 <= grown <= 25, grown  # 40 and more when the WebSocket layer dup()s the socket
+    # ~40, give or take a socket the portal opened or closed meanwhile (Kafka, a pool); ~80 when the
+    # WebSocket layer dup()s each connection
+    assert 30 <= grown <= 55, grown
