@@ -38,7 +38,7 @@ def create_app(config: PortalConfig) -> Flask:
     app.config.update(_flask_settings(config))
     app.config["PORTAL"] = config
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
-    init_db(app, config.database_url)
+    init_db(app, config.database_url, config.write_wait_seconds)
     init_publisher(app, config)
     csrf.init_app(app)
     # None: Engine.IO accepts only same-origin browser connections.

@@ -27,6 +27,7 @@ class PortalConfig:
     login_failure_limit: int = 5
     login_failure_window_seconds: int = 15 * 60
     publish_timeout_seconds: float = 15.0
+    write_wait_seconds: float = 5.0  # a writing request waits this long for the database's write lock
 
     @property
     def database_url(self) -> str:

@@ -1,29 +1,102 @@
 """One database Session per request (or Socket.IO event): opened on first use, closed at teardown.
-Only the request commits."""
+Only the request commits.
+
+The rule for writes, stated once here so that no write path can forget it: a request that may write
+(POST, PUT, PATCH, DELETE) gets a session that takes the database's write lock *before its first read*
+and waits at most `write_wait_seconds` for it. On SQLite that is `BEGIN IMMEDIATE`: a deferred
+transaction that read first and then tried to write while an ingest batch committed in between would
+fail at once with SQLITE_BUSY (a WAL read snapshot cannot be upgraded, and the busy timeout does not
+apply to that case). On PostgreSQL the session sets a `lock_timeout`. When the lock cannot be had in
+time the request answers 503 with the portal's message (`DatabaseBusy`), never a 500. Requests that
+only read (GET, Socket.IO events) use deferred transactions and never wait for a writer. A POST that
+never writes to the database (publishing goes to Kafka) can say so with `@reads_only`.
+"""
 from __future__ import annotations
 
-from flask import Flask, current_app, g
-from sqlalchemy import Engine
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import make_engine, session_factory
+from portal.errors import Unavailable
+
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+View = TypeVar("View", bound=Callable[..., Any])
 
 
-def init_db(app: Flask, database_url: str) -> Engine:
-    """Bind an engine and a session factory to the app; sessions close when the app context ends."""
-    engine = make_engine(database_url, serialize_writers=False)  # reads mostly; never queue behind ingest
-    app.extensions["clearance_sessions"] = session_factory(engine)
-    app.extensions["clearance_engine"] = engine
+class DatabaseBusy(Unavailable):
+    """The write lock could not be had in time (a long ingest batch, or the database is down)."""
+
+
+def init_db(app: Flask, database_url: str, write_wait_seconds: float = 5.0) -> Engine:
+    """Bind the reading and writing session factories to the app; sessions close when the app context
+    ends. Returns the readers' engine."""
+    readers = make_engine(database_url, serialize_writers=False)
+    if readers.dialect.name == "sqlite":
+        writers = make_engine(database_url, serialize_writers=True, connect_args={"timeout": write_wait_seconds})
+    else:
+        writers = readers  # one pool: the lock timeout is set per writing transaction
+    app.extensions["clearance_sessions"] = session_factory(readers)
+    app.extensions["clearance_writer_sessions"] = session_factory(writers)
+    app.extensions["clearance_engine"] = readers
+    app.extensions["clearance_write_wait"] = write_wait_seconds
     app.teardown_appcontext(_close_session)
-    return engine
+    app.register_error_handler(OperationalError, _database_unavailable)
+    return readers
+
+
+def reads_only(view: View) -> View:
+    """Mark a POST (or other writing-method) view that never writes to the database."""
+    view.reads_only = True  # type: ignore[attr-defined]
+    return view
 
 
 def db_session() -> Session:
-    """The Session of the current request (or Socket.IO event)."""
+    """The Session of the current request (or Socket.IO event): a writing one for a request that may
+    write (see the module's docstring), a reading one otherwise."""
     if "db_session" not in g:
-        factory: sessionmaker[Session] = current_app.extensions["clearance_sessions"]
-        g.db_session = factory()
+        g.db_session = _writing_session() if _request_writes() else _reading_session()
     return g.db_session  # type: ignore[no-any-return]
+
+
+def _request_writes() -> bool:
+    if not has_request_context() or request.method not in WRITING_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, "reads_only", False)
+
+
+def _reading_session() -> Session:
+    factory: sessionmaker[Session] = current_app.extensions["clearance_sessions"]
+    return factory()
+
+
+def _writing_session() -> Session:
+    factory: sessionmaker[Session] = current_app.extensions["clearance_writer_sessions"]
+    session = factory()
+    try:
+        connection = session.connection()  # SQLite: BEGIN IMMEDIATE now, the write lock before any read
+        if connection.dialect.name == "postgresql":
+            wait_ms = int(current_app.extensions["clearance_write_wait"] * 1000)
+            session.execute(text(f"SET LOCAL lock_timeout = {wait_ms}"))
+    except OperationalError as exc:
+        session.close()
+        raise _busy(exc) from None
+    return session
+
+
+def _busy(exc: OperationalError) -> DatabaseBusy:
+    current_app.logger.warning("database write lock not had in time: %s", exc.orig)
+    return DatabaseBusy("the database is busy or unavailable; nothing was changed, try again in a moment")
+
+
+def _database_unavailable(exc: OperationalError) -> Any:
+    """A database that stopped answering (or a lock timeout mid-request) is a 503, not a 500."""
+    return current_app.handle_user_exception(_busy(exc))
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from events.codec import ClearanceEvent, InvalidEvent, encode, from_document
 from models.access import Principal, publish_refusals
 from portal.auth.principal import authenticate, require_principal
+from portal.db import reads_only
 from portal.errors import InvalidRequest, Unavailable
 from portal.events.publisher import event_publisher
 from portal.events.schemas import PublishResultSchema, request_body
@@ -28,6 +29,7 @@ blp.before_request(authenticate)
 @blp.doc(requestBody=request_body(MAX_EVENTS))
 @blp.response(202, PublishResultSchema, description="at least one event is on the topic")
 @blp.alt_response(400, schema=PublishResultSchema, description="no event accepted (or the body is unusable)")
+@reads_only  # publishing goes to Kafka: no database write lock to wait for
 def publish() -> ResponseReturnValue:
     """Validate each event against the contract and the caller's publishing rights, send the valid ones
     to Kafka and answer once the broker holds them. A terminal publishes TERMINAL events as itself, an
