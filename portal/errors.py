@@ -1,18 +1,21 @@
-"""The one place that turns errors into what a client receives: `{"error": code, "message": text}`.
+"""The one place that turns errors into what a client receives: `{"error": code, "message": text}` for
+the API (under /api/) and Socket.IO, the portal's own error page (templates/error.html) for pages.
 
-Routes and Socket.IO handlers raise the domain errors below; HTTP gets them as JSON with their status
+Routes and Socket.IO handlers raise the domain errors below; HTTP gets them with their status
 (`register_error_handlers`), Socket.IO handlers send `error_payload(exc)`. What a caller may not see is
-NotFound, never a 403, so that existence does not leak.
+NotFound, never a 403, so that existence does not leak. Anything else raised is a bug: it is logged with
+its traceback under the request's id (`X-Request-Id` on every answer), and the person is shown that id.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import logging
+import secrets
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -71,6 +74,8 @@ class ErrorSchema(ma.Schema):
     error = ma.fields.String(required=True, metadata={"description": "stable error code, e.g. not_found"})
     message = ma.fields.String(required=True, metadata={"description": "what went wrong, for people"})
     details = ma.fields.Dict(metadata={"description": "field errors, when arguments are invalid"})
+    request_id = ma.fields.String(metadata={"description": "on an unexpected error (500): quote it when "
+                                                           "reporting; the same as the X-Request-Id header"})
 
 
 def error_payload(exc: PortalError) -> dict[str, Any]:
@@ -113,30 +118,74 @@ def _wants_html() -> bool:
     return not request.path.startswith("/api/")
 
 
+def request_id() -> str:
+    """This request's id: in the `X-Request-Id` header of every answer, in the log line of an
+    unexpected error and on its page or JSON body, so that a person's report finds the traceback."""
+    if "request_id" not in g:
+        g.request_id = secrets.token_hex(6)
+    return str(g.request_id)
+
+
+def _error_page(status: int, detail: str | None = None, kind: str | None = None,
+                headers: dict[str, str] | None = None) -> Response:
+    """The portal's own page for a failed page request (templates/error.html, zh-CN and English)."""
+    body = render_template("error.html", status=status, detail=detail, kind=kind, request_id=request_id())
+    return Response(body, status=status, headers=headers or {}, mimetype="text/html")
+
+
 def _portal_error(exc: PortalError) -> Response:
+    headers: dict[str, str] = {}
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = 'Bearer realm="clearance"'
+    if isinstance(exc, TooManyAttempts):
+        headers["Retry-After"] = str(exc.retry_after)
+    if exc.status >= 500:
+        log.warning("request %s: %s %s answered %s: %s", request_id(), request.method, request.path,
+                    exc.status, exc.message)
+    if _wants_html():
+        return _error_page(exc.status, exc.message, headers=headers)
     response = jsonify(error_payload(exc))
     response.status_code = exc.status
-    if isinstance(exc, Unauthorized):
-        response.headers["WWW-Authenticate"] = 'Bearer realm="clearance"'
-    if isinstance(exc, TooManyAttempts):
-        response.headers["Retry-After"] = str(exc.retry_after)
+    response.headers.update(headers)
     return response
 
 
 def _csrf_error(exc: CSRFError) -> Any:
     if _wants_html():
-        return render_template("error.html", message=exc.description), 400
+        return _error_page(400, exc.description, kind="csrf")
     return {"error": "csrf_failed", "message": f"{exc.description} (send the X-CSRFToken header)"}, 400
 
 
 def _http_exception(exc: HTTPException) -> Any:
     if _wants_html():
-        return exc
+        status = exc.code or 500
+        # werkzeug's stock descriptions say less than the page does; a description given to abort() is kept
+        custom = exc.description if exc.description != type(exc).description else None
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return _error_page(status, custom, headers=headers)
     return http_error(exc)
 
 
+def _unexpected(exc: Exception) -> Any:
+    """A bug: logged with its traceback and the request id, which the person is shown to quote."""
+    rid = request_id()
+    log.error("request %s: unexpected error on %s %s", rid, request.method, request.path, exc_info=exc)
+    if _wants_html():
+        return _error_page(500)
+    return {"error": "internal_error", "request_id": rid,
+            "message": f"unexpected error on our side; quote request id {rid} when you report it"}, 500
+
+
+def _tag_response(response: Response) -> Response:
+    response.headers["X-Request-Id"] = request_id()
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
-    """Install the JSON error answers (call after the smorest Api, whose handler this replaces)."""
+    """Install the error answers (call after the smorest Api, whose handler this replaces): JSON under
+    /api/, the portal's error page elsewhere, and a request id on every answer."""
     app.register_error_handler(PortalError, _portal_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_exception)
+    app.register_error_handler(Exception, _unexpected)
+    app.after_request(_tag_response)
