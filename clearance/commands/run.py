@@ -1,31 +1,43 @@
-"""`clearance run`: the whole system on this machine — local broker, database, ingest workers, the portal
-and the simulator — with live progress. Ctrl-C stops what it started."""
+"""`clearance run`: the whole system on this machine — Kafka, database, ingest workers, the portal and the
+simulator — behind one status line. The processes' output goes to log files in the data folder (the
+terminal with --verbose); Ctrl-C stops what it started."""
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
-import subprocess
 import sys
 import time
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from clearance.broker import BrokerError
+from clearance.broker.proc import port_open
+from clearance.broker.runtime import broker_answers
 from clearance.commands.kafka import local_broker
 from clearance.config import Settings, pipeline_topics
 from clearance.demo_accounts import DEMO_PASSWORD, ensure_demo_accounts
 from clearance.monitor import PipelineMonitor
+from clearance.processes import ChildProcess, start_child, stop_children
 from clearance.progress import ProgressLine
 from events.kafka import ensure_topics
 from models.db import make_engine, session_factory, upgrade
 
+STATUS_EVERY_SECONDS = 5.0  # when stdout is not a terminal: a status line this often
+
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("run", help="run everything: broker, database, workers, portal, simulator",
-                                 description="Start the local Kafka broker (when KAFKA_BOOTSTRAP_SERVERS "
-                                             "is on loopback), migrate the database, create the demo logins, "
-                                             "start ingest workers, the portal and the simulator, and show "
-                                             "live progress until Ctrl-C.")
+    parser = commands.add_parser(
+        "run", help="run everything: broker, database, workers, portal, simulator",
+        description="Use the Kafka broker at KAFKA_BOOTSTRAP_SERVERS when one answers there, else start the "
+                    "project's local broker (loopback only); migrate the database, create the demo logins, "
+                    "start ingest workers, the portal and the simulator. Prints the portal's URL and logins "
+                    "once, then one status line until Ctrl-C: events stored (per second), containers, lag, "
+                    "live clients, dead letters (with the latest reason). The processes' output goes to "
+                    "<CLEARANCE_DATA_DIR>/logs/ (ingest-N.log, portal.log, simulate.log, run.log).")
     parser.add_argument("--workers", type=int, default=2, help="ingest worker processes (default 2)")
     parser.add_argument("--rate", type=float, default=100.0, help="simulated messages per second (default 100)")
     parser.add_argument("--count", type=int, default=1_000_000, help="simulated messages in all")
@@ -34,39 +46,78 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="simulated stage durations divided by this (default 60: an hour a minute)")
     parser.add_argument("--duration", type=float, default=None, metavar="SECONDS",
                         help="stop after this long (default: until Ctrl-C)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show the processes' output (log lines, dead-letter warnings) on the terminal "
+                             "instead of the log files, with a status line every few seconds")
     parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    broker = local_broker(settings)
-    print(f"Kafka: {broker.start(progress=print)}")
+    log_dir = None if args.verbose else _log_to_files(settings)
+    try:
+        print(f"Kafka: {_broker(settings)}")
+    except BrokerError as exc:
+        print(f"clearance run: {exc}", file=sys.stderr)
+        return 1
     upgrade(settings.database_url)
     print(f"Database: {settings.database_url}")
     ensure_topics(settings.kafka_bootstrap_servers, pipeline_topics(settings))
     engine = make_engine(settings.database_url)
     _print_logins(session_factory(engine), settings)
-    children = _start_children(args)
+    print(f"Logs: {log_dir}/ (ingest-N.log, portal.log, simulate.log, run.log; --verbose shows them here)"
+          if log_dir else "Logs: on this terminal (--verbose)", flush=True)
+    children = _start_children(args, log_dir)
     monitor = PipelineMonitor(settings, session_factory(engine))
-    progress = ProgressLine("pipeline", stream=sys.stdout, log_every=2.0)
-    stop_at = time.monotonic() + args.duration if args.duration else None
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    progress = ProgressLine("run", stream=sys.stdout, log_every=STATUS_EVERY_SECONDS,
+                            live=False if args.verbose else None)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+    failed = None
     try:
-        while stop_at is None or time.monotonic() < stop_at:
-            progress.show(monitor.status())
-            if any(c.poll() not in (None, 0) for c in children):
-                print("\na child process failed; stopping", file=sys.stderr)
-                return 1
-            time.sleep(1.0)
+        failed = _watch(children, monitor, progress, time.monotonic() + args.duration if args.duration else None)
     except KeyboardInterrupt:
         pass
     finally:
         progress.close()
-        _stop_children(children)
-        print(monitor.status().line())
+        if failed is not None:
+            _report_failure(failed)
+        stop_children(children)
+        print(f"Final: {monitor.status().line()}")
         monitor.close()
         engine.dispose()
-    print("Stopped the workers, the portal and the simulator; the broker keeps running (`clearance kafka stop`).")
-    return 0
+    print("Stopped the workers, the portal and the simulator" +
+          ("; the local broker keeps running (`clearance kafka stop`)." if _local_broker_runs(settings) else "."))
+    return 0 if failed is None else 1
+
+
+def _interrupt(*_: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _log_to_files(settings: Settings) -> Path:
+    """`<data>/logs`, with this process's own log records (the monitor's Kafka clients) in run.log."""
+    log_dir = Path(settings.data_dir) / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=settings.log_level, filename=log_dir / "run.log", force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return log_dir
+
+
+def _broker(settings: Settings) -> str:
+    """A broker that already answers at KAFKA_BOOTSTRAP_SERVERS (the tests', a production one, ours from
+    an earlier run), else the local broker started now."""
+    bootstrap = settings.kafka_bootstrap_servers
+    host, _, port = bootstrap.split(",")[0].rpartition(":")
+    if port_open(host, int(port)) and broker_answers(bootstrap, timeout=10.0):
+        return f"{bootstrap} (answering already: using it)"
+    return f"{local_broker(settings).start(progress=print)} (the local broker, started now)"
+
+
+def _local_broker_runs(settings: Settings) -> bool:
+    try:
+        return local_broker(settings).status().running
+    except BrokerError:  # not on loopback: never ours
+        return False
 
 
 def _print_logins(sessions: sessionmaker[Session], settings: Settings) -> None:
@@ -76,27 +127,35 @@ def _print_logins(sessions: sessionmaker[Session], settings: Settings) -> None:
     print(f"Portal: http://{settings.portal_host}:{settings.portal_port}/  — demo logins "
           f"(password {DEMO_PASSWORD!r}):")
     for account in accounts:
-        print(f"  {account.name:18} {account.role.value:12} {account.uscc or account.terminal or 'all'}  {account.what}")
+        bound_to = account.uscc or account.terminal or "all"
+        print(f"  {account.name:18} {account.role.value:12} {bound_to:19} {account.what}")
 
 
-def _start_children(args: argparse.Namespace) -> list[subprocess.Popen[bytes]]:
+def _start_children(args: argparse.Namespace, log_dir: Path | None) -> list[ChildProcess]:
     me = [sys.executable, "-m", "clearance.cli"]
     env = dict(os.environ)
-    children = [subprocess.Popen([*me, "ingest", "--quiet"], env=env | {"CLEARANCE_INSTANCE_ID": f"ingest-{n}"})
-                for n in range(1, args.workers + 1)]
-    children.append(subprocess.Popen([*me, "portal"], env=env, stdout=subprocess.DEVNULL))
-    children.append(subprocess.Popen([*me, "simulate", "--quiet", "--rate", str(args.rate), "--count",
-                                      str(args.count), "--seed", str(args.seed), "--speed", str(args.speed)],
-                                     env=env))
+    children = [start_child(f"ingest-{n}", [*me, "ingest", "--quiet"], env | {"CLEARANCE_INSTANCE_ID": f"ingest-{n}"},
+                            log_dir) for n in range(1, args.workers + 1)]
+    children.append(start_child("portal", [*me, "portal"], env, log_dir))
+    children.append(start_child("simulate", [*me, "simulate", "--quiet", "--rate", str(args.rate), "--count",
+                                             str(args.count), "--seed", str(args.seed), "--speed", str(args.speed)],
+                                env, log_dir))
     return children
 
 
-def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    for child in children:
-        try:
-            child.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            child.kill()
+def _watch(children: list[ChildProcess], monitor: PipelineMonitor, progress: ProgressLine,
+           stop_at: float | None) -> ChildProcess | None:
+    """Show the status every second until `stop_at`; returns the first child that failed, if one does."""
+    while stop_at is None or time.monotonic() < stop_at:
+        progress.show(monitor.status())
+        failed = next((child for child in children if child.failed()), None)
+        if failed is not None:
+            return failed
+        time.sleep(1.0)
+    return None
+
+
+def _report_failure(child: ChildProcess) -> None:
+    where = f"; the last lines of {child.log_file}:\n{child.last_lines()}" if child.log_file else ""
+    print(f"clearance run: {child.name} stopped with exit status {child.exit_status()}, stopping everything"
+          f"{where}", file=sys.stderr)

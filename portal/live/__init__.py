@@ -9,7 +9,7 @@ import logging
 from flask import Flask
 
 from portal.extensions import socketio
-from portal.live import sockets
+from portal.live import presence, sockets
 from portal.live.feed import FeedReader
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ def init_live(app: Flask) -> None:
     reader = FeedReader(config.kafka_bootstrap_servers, config.settings.updates_topic, _in_app(app))
     app.extensions["clearance_feed"] = reader
     socketio.start_background_task(reader.run)
+    presence.start_presence(config.settings.data_dir)  # the live-client count `clearance run` shows
 
 
 def _in_app(app: Flask):  # type: ignore[no-untyped-def]
