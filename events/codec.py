@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 
 from events import identifiers
 from events.fast_path import quick_load
-from events.schema import EventSchema
+from events.schema import EventSchema, printable
 from events.vocabulary import DEFAULT_PORT, EVENT_TYPES, SCHEMA_VERSION, Scope
 
 MAX_MESSAGE_BYTES = 65536
@@ -28,8 +28,11 @@ class InvalidEvent(ValueError):
     """This message can never be a valid event. `reason` says why, precisely enough to fix it."""
 
     def __init__(self, reason: str) -> None:
-        reason = reason.encode("utf-8", "backslashreplace").decode()  # an unpaired surrogate quoted from
-        super().__init__(reason)  # the input must not stop the reason from going into a header or a log
+        # What the reason quotes of the input (an unknown field's name) goes into a Kafka header, a log
+        # line and an API answer: an unpaired surrogate must not stop that, a control character must not
+        # forge a log line.
+        reason = printable(reason.encode("utf-8", "backslashreplace").decode())
+        super().__init__(reason)
         self.reason = reason
 
 
@@ -142,6 +145,7 @@ def from_document(document: Any, *, schema: EventSchema | None = None,
 
 
 def _event(data: dict[str, Any]) -> ClearanceEvent:
+    # The schema bounds both moments to 2000-2100 as given, so converting them cannot overflow
     data["occurred_at"] = data["occurred_at"].astimezone(timezone.utc)
     if data["updated_at"] is not None:
         data["updated_at"] = data["updated_at"].astimezone(timezone.utc)

@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from events import identifiers
-from events.schema import FUTURE_TOLERANCE, MAX_CONTAINERS, MAX_DETAIL_BYTES, scope_errors
+from events.schema import (
+    EARLIEST, FUTURE_TOLERANCE, LATEST, MAX_CONTAINERS, MAX_DETAIL_BYTES, detail_problem, scope_errors)
 from events.vocabulary import EVENT_TYPES, SCHEMA_VERSION, Classifier, Direction, Source
 
 Check = Callable[[Any], bool]
@@ -57,7 +58,9 @@ OPTIONAL: dict[str, Check] = {  # None (absent or null) is accepted as is
     "classifier": _one_of(c.value for c in Classifier),
     "container_no": _container_no,
     "declaration_no": _identifier(identifiers.declaration_no),
-    "bl_no": lambda v: type(v) is str and 1 <= len(v) <= 41,
+    # isprintable() is stricter than the schema's control-character rule (it also refuses, say, a
+    # non-breaking space) and quicker: what it refuses, the schema decides
+    "bl_no": lambda v: type(v) is str and 1 <= len(v) <= 41 and v.isprintable(),
     "vessel_imo": _identifier(identifiers.vessel_imo),
     "voyage": _code(16),
     "terminal": _code(16),
@@ -104,13 +107,13 @@ def quick_load(document: dict[str, Any], now: datetime) -> dict[str, Any] | None
 
 
 def _moment(value: Any, latest: datetime) -> datetime | None:
-    if type(value) is not str:
+    if type(value) is not str or not value.isprintable():  # see bl_no above
         return None
     try:
         moment = datetime.fromisoformat(value)  # the parser marshmallow's format="iso" uses
     except ValueError:
         return None
-    if moment.utcoffset() is None or moment > latest:
+    if moment.utcoffset() is None or not EARLIEST <= moment < LATEST or moment > latest:
         return None
     return moment
 
@@ -126,7 +129,7 @@ def _containers(value: Any) -> list[str] | None | bool:
 def _detail(value: Any) -> dict[str, Any] | None | bool:
     if value is None:
         return None
-    if type(value) is not dict:
+    if type(value) is not dict or detail_problem(value) is not None:  # the schema's own check, first
         return False
     try:
         size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())

@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from clearance.simulate import SimConfig, generate
 from events.fast_path import KNOWN, quick_load
 from events.schema import EventSchema
-from tests.support.bad_inputs import BAD_INPUTS, valid_event
+from tests.support.bad_inputs import BAD_INPUTS, many_keys, nested, valid_event
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 SCHEMA = EventSchema(clock=lambda: NOW)
@@ -80,13 +80,24 @@ NEAR_VALID_VALUES = [
     "20261012T134107Z", "2026-10-12T13:41:07.5-03:30", "2099-01-01T00:00:00Z", "2026-11-21T11:59:59Z",
     "2026-11-21T12:00:01Z", "YTCT\n", "a/b.c-d_e", "-YTCT", "x" * 41, "x" * 42,
     *("A" * n for n in (8, 9, 16, 17, 32, 33, 64, 65)),
+    # The bounds of docs/contract.md section 12: timestamps, control characters.
+    "2000-01-01T00:00:00Z", "1999-12-31T23:59:59.999999Z", "2000-01-01T08:00:00+08:00", "2000-01-01T07:59:59+08:00",
+    "0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00-12:00", "9999-12-31T23:59:59.999999-12:00",
+    "2100-01-01T00:00:00Z", "2026-10-12\x0013:41:07+08:00", "2026-10-12T13:41:07+08:00\n",
+    "AB\x00CD", "AB\tCD", "AB\x1bCD", "AB\x7fCD", "AB\x85CD", "AB\x9fCD", "AB\xa0CD", "查验\u2028",
+]
+ODD_DETAILS = [
+    nested(8), nested(9), nested(7, leaf=[1]), nested(8, leaf=[1]), nested(500), many_keys(200), many_keys(201),
+    {"ga\x00te": "G03"}, {"gate": {"QC\x9b": 1}}, {"remark": "line 1\r\nline 2\tend"}, {"remark": "G\x0003"},
+    {"remark": "\x1b[2J"}, {"w": float("inf")}, {"w": 1e308}, {"w": 5e-324}, {"n": 2 ** 64}, {"n": -(10 ** 30)},
+    {"": 1}, {" ": None}, {"a.b": [True, False, None]},
 ]
 NEAR_VALID = st.sampled_from(NEAR_VALID_VALUES)
 FIELDS = st.sampled_from(sorted(KNOWN) + ["extra", "Type"])
 
 
 def test_each_field_set_to_each_boundary_value_gets_the_same_answer() -> None:
-    odd = [None, 0, 1, True, 1.5, [], {}, ["SITU2710462"], ["SITU2710462"] * 501, {"k": "v" * 5000}]
+    odd = [None, 0, 1, True, 1.5, [], {}, ["SITU2710462"], ["SITU2710462"] * 501, {"k": "v" * 5000}, *ODD_DETAILS]
     accepted = 0
     for base in (valid_event("YTCT-GTIN-1"), *EXAMPLES[:3]):
         for name in sorted(KNOWN):
@@ -98,7 +109,8 @@ def test_each_field_set_to_each_boundary_value_gets_the_same_answer() -> None:
 @settings(max_examples=400, deadline=None)
 @given(base=st.sampled_from(EXAMPLES + [valid_event("YTCT-GTIN-1")]),
        changes=st.lists(st.tuples(FIELDS, st.none() | st.just("DELETE") | NEAR_VALID | JSON_VALUES
-                                  | st.lists(NEAR_VALID, max_size=3)), min_size=1, max_size=3))
+                                  | st.lists(NEAR_VALID, max_size=3) | st.sampled_from(ODD_DETAILS)),
+                        min_size=1, max_size=3))
 def test_mutated_events_get_the_same_answer_from_both_paths(base: dict[str, Any],
                                                              changes: list[tuple[str, Any]]) -> None:
     document = dict(base)
@@ -108,3 +120,13 @@ def test_mutated_events_get_the_same_answer_from_both_paths(base: dict[str, Any]
         else:
             document[name] = value
     assert_agrees(document)
+
+
+def test_the_quick_path_takes_values_on_the_inner_side_of_each_bound() -> None:
+    """Not a stub that defers everything new: what is just within a bound still goes the quick way."""
+    within = [{"detail": nested(8)}, {"detail": nested(7, leaf=[1])}, {"detail": many_keys(200)},
+              {"detail": {"remark": "line 1\r\nline 2\tend"}}, {"detail": {"remark": "a\xa0b"}},
+              {"detail": {"n": 2 ** 64}}, {"occurred_at": "2000-01-01T00:00:00Z"},
+              {"occurred_at": "2000-01-01T08:00:00+08:00"}, {"bl_no": "SITG 查验*HB"}]
+    for change in within:
+        assert assert_agrees({**valid_event("YTCT-GTIN-1"), **change}) is not None, change

@@ -14,7 +14,7 @@ from typing import Any
 from stdnum import iso6346
 
 from events.codec import MAX_MESSAGE_BYTES
-from events.schema import MAX_CONTAINERS, MAX_DETAIL_BYTES
+from events.schema import MAX_CONTAINERS, MAX_DETAIL_BYTES, MAX_DETAIL_DEPTH, MAX_DETAIL_KEYS
 
 CONTAINER = "SITU2710462"  # SITC box, ISO 6346 check digit 2
 OTHER_CONTAINER = "CSNU6832013"
@@ -98,6 +98,29 @@ _VESSEL = {"source": "MARITIME", "publisher": "YT-MSA", "type": "VESSEL_ARRIVED"
            "container_no": OMIT, "enterprise_uscc": OMIT, "terminal": OMIT, "detail": OMIT}
 _REQUIRED = "Missing data for required field."
 _CODE = "letters, digits or _ . - /"
+
+
+def nested(levels: int, leaf: Any = "G03") -> dict[str, Any]:
+    """A detail of `levels` objects, one inside the other: {"a": {"a": ... {"a": leaf}}}."""
+    detail: Any = leaf
+    for _ in range(levels):
+        detail = {"a": detail}
+    return detail  # type: ignore[no-any-return]
+
+
+def many_keys(count: int) -> dict[str, Any]:
+    """A detail holding `count` keys in all, half of them in a nested object."""
+    inner = {f"i{n}": n for n in range(count // 2 - 1)}
+    return {"inner": inner, **{f"k{n}": n for n in range(count - len(inner) - 1)}}
+
+
+_BOUNDS = "outside 2000-01-01T00:00:00Z to 2100-01-01T00:00:00Z (the end excluded)"
+_TOO_DEEP = f"detail: nested more than {MAX_DETAIL_DEPTH} levels deep"
+
+
+def _control(field: str, char: str, **changes: Any) -> BadInput:
+    return BadInput(f"{field}_control_u{ord(char):04x}", _broken(**changes),
+                    f"{field}: control character U+{ord(char):04X}")
 
 
 def _missing(field: str) -> BadInput:
@@ -240,4 +263,37 @@ BAD_INPUTS: list[BadInput] = [
              as_message(valid_event(detail={"n": 1})).replace(b'"n": 1', b'"n": ' + b"9" * 5000),
              "not acceptable JSON: ValueError: Exceeds the limit"),
     BadInput("deeply_nested_json", b"[" * 50000, "not acceptable JSON: RecursionError"),
+    # Bounds that keep one message from harming whoever stores or shows it (docs/contract.md section 12).
+    BadInput("detail_nested_500_levels", _broken(detail=nested(500)), _TOO_DEEP),
+    BadInput("detail_nested_one_level_too_deep", _broken(detail=nested(MAX_DETAIL_DEPTH + 1)), _TOO_DEEP),
+    BadInput("detail_list_one_level_too_deep", _broken(detail=nested(MAX_DETAIL_DEPTH, leaf=["G03"])), _TOO_DEEP),
+    BadInput("detail_one_key_too_many", _broken(detail=many_keys(MAX_DETAIL_KEYS + 1)),
+             f"detail: more than {MAX_DETAIL_KEYS} keys"),
+    BadInput("detail_infinite_number", _VALID.replace(b'"G03"', b"1e400", 1), "detail: the number at detail.gate"),
+    *(_control("bl_no", c, bl_no=f"AB{c}CD") for c in ("\x00", "\t", "\n", "\x1b", "\x7f", "\x85", "\x9f")),
+    BadInput("detail_key_nul", _broken(detail={"ga\x00te": "G03"}),
+             "detail: control character U+0000 in the key detail.ga\\u0000te"),
+    BadInput("detail_key_newline", _broken(detail={"gate\n": "G03"}), "detail: control character U+000A in the key"),
+    BadInput("detail_nested_key_c1", _broken(detail={"crane": {"QC\x9b07": 1}}),
+             "detail: control character U+009B in the key detail.crane.QC\\u009b07"),
+    BadInput("detail_value_nul", _broken(detail={"gate": "G\x0003"}),
+             "detail: control character U+0000 in the text at detail.gate"),
+    BadInput("detail_value_escape_sequence", _broken(detail={"remarks": ["ok", "\x1b[2J"]}),
+             "detail: control character U+001B in the text at detail.remarks[1]"),
+    BadInput("detail_value_del", _broken(detail={"gate": "G03\x7f"}), "detail: control character U+007F in the text"),
+    BadInput("occurred_at_nul_as_separator", _broken(occurred_at="2026-10-12\x0013:41:07+08:00"),
+             "occurred_at: control character U+0000"),
+    BadInput("updated_at_year_1_east_of_utc", _broken(updated_at="0001-01-01T00:00:00+14:00"), f"updated_at: {_BOUNDS}"),
+    BadInput("occurred_at_year_1_west_of_utc", _broken(occurred_at="0001-01-01T00:00:00-12:00"),
+             f"occurred_at: {_BOUNDS}"),
+    BadInput("occurred_at_year_9999_west_of_utc", _broken(occurred_at="9999-12-31T23:59:59.999999-12:00"),
+             f"occurred_at: {_BOUNDS}"),
+    BadInput("updated_at_year_9999_east_of_utc", _broken(updated_at="9999-12-31T23:59:59+14:00"), f"updated_at: {_BOUNDS}"),
+    BadInput("occurred_at_just_before_2000", _broken(occurred_at="1999-12-31T23:59:59.999999Z"),
+             f"occurred_at: {_BOUNDS}"),
+    BadInput("occurred_at_2000_locally_but_1999_in_utc", _broken(occurred_at="2000-01-01T07:59:59+08:00"),
+             f"occurred_at: {_BOUNDS}"),
+    BadInput("occurred_at_2100", _broken(occurred_at="2100-01-01T00:00:00Z"), f"occurred_at: {_BOUNDS}"),
+    BadInput("unknown_field_with_control_characters", _broken(**{"gate\n\x00": "G03"}),
+             "gate\\u000a\\u0000: Unknown field."),
 ]
