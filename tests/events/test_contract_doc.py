@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from events import decode, topics
+from events import InvalidEvent, decode, topics
 from events.codec import MAX_MESSAGE_BYTES
-from events.schema import MAX_DETAIL_BYTES, EventSchema
+from events.schema import MAX_DETAIL_BYTES, MAX_DETAIL_DEPTH, MAX_DETAIL_KEYS, EventSchema
 from events.vocabulary import CUSTOMS_RECEIPT_CODES, EVENT_TYPES, PRECEDENCE
+from tests.support.bad_inputs import as_message, many_keys, nested, valid_event
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "contract.md").read_text(encoding="utf-8")
@@ -72,6 +73,21 @@ def test_topics_headers_and_limits_are_documented() -> None:
         assert f"`{name}" in DOC, name
     assert str(MAX_MESSAGE_BYTES) in DOC and "64 KiB" in DOC
     assert str(MAX_DETAIL_BYTES) in DOC
+
+
+def test_the_bounds_section_states_the_bounds_of_the_code() -> None:
+    section = DOC[DOC.index("## 12. Bounds"):]
+    assert f"at most **{MAX_DETAIL_DEPTH}** levels" in section
+    assert f"at most **{MAX_DETAIL_KEYS}** in all" in section
+    infinite = as_message(valid_event(detail={"weight": 1})).replace(b'"weight": 1', b'"weight": 1e400')
+    for value in (as_message(valid_event(detail=nested(500))), as_message(valid_event(bl_no="AB\x00CD")),
+                  as_message(valid_event(detail=many_keys(MAX_DETAIL_KEYS + 1))), infinite,
+                  as_message(valid_event(detail={"remark": "\x1b[2J"})),
+                  as_message(valid_event(detail={"ga\x00te": "G03"})),
+                  as_message(valid_event(occurred_at="0001-01-01T00:00:00+14:00"))):
+        with pytest.raises(InvalidEvent) as caught:
+            decode(value)
+        assert f"`{caught.value.reason}`" in section, caught.value.reason
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
