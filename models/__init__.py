@@ -2,7 +2,8 @@
 from models.base import Base
 from models.container import Container, ContainerVisit
 from models.event import DeclarationContainer, StoredEvent, VoyageContainer
+from models.login_session import LoginSession
 from models.user import ApiToken, LoginFailure, User
 
 __all__ = ["ApiToken", "Base", "Container", "ContainerVisit", "DeclarationContainer", "LoginFailure",
-           "StoredEvent", "User", "VoyageContainer"]
+           "LoginSession", "StoredEvent", "User", "VoyageContainer"]

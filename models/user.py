@@ -167,11 +167,12 @@ def list_tokens(session: Session, name: str | None = None) -> list[tuple[ApiToke
     return [(token, user) for token, user in session.execute(query)]
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The enabled user owning this unrevoked token, else None."""
-    return session.scalar(select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+def token_owner(session: Session, token: str) -> tuple[int, User] | None:
+    """(the token's id, its enabled user) for an unrevoked token, else None."""
+    row = session.execute(select(ApiToken.id, User).join(User, ApiToken.user_id == User.id).where(
         ApiToken.token_sha256 == token_digest(token), ApiToken.revoked_at.is_(None),
-        User.disabled.is_(False)))
+        User.disabled.is_(False))).first()
+    return (row[0], row[1]) if row else None
 
 
 def login_retry_after(session: Session, name: str, limit: int, window: timedelta) -> int:

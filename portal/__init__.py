@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from flask import Flask
 
+from models.login_session import LOGIN_LIFETIME
 from portal.config import PortalConfig
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,10 @@ def _flask_settings(config: PortalConfig) -> dict[str, object]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": config.secure_cookies,
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
-        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+        # The login session's own lifetime (kept in the database); use never extends it, so the cookie
+        # is not sent again with every answer either.
+        "PERMANENT_SESSION_LIFETIME": LOGIN_LIFETIME,
+        "SESSION_REFRESH_EACH_REQUEST": False,
+        "WTF_CSRF_TIME_LIMIT": int(LOGIN_LIFETIME.total_seconds()),
         "WTF_CSRF_SSL_STRICT": config.secure_cookies,
     }

@@ -10,8 +10,9 @@ from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint as ApiBlueprint
 from flask_wtf.csrf import generate_csrf
 
+from models.login_session import end_session, start_session
 from models.user import check_login, clear_login_failures, login_retry_after, record_login_failure
-from portal.auth.principal import SESSION_USER, current_principal, require_principal
+from portal.auth.principal import SESSION_SECRET, current_principal, require_principal
 from portal.auth.schemas import LoginForm, SessionSchema
 from portal.db import db_session
 
@@ -65,10 +66,12 @@ def login() -> ResponseReturnValue:
         log.info("failed login for %r", name)
         return render_template("login.html", form=form, error="bad_credentials"), 401
     clear_login_failures(database, name)
+    _end_login_session()  # a login from a browser already logged in replaces its session
+    _, secret = start_session(database, user)
     database.commit()
     session.clear()
-    session.permanent = True
-    session[SESSION_USER] = user.id
+    session.permanent = True  # the cookie expires with the session, 12 h from now
+    session[SESSION_SECRET] = secret
     _new_csrf_secret()
     log.info("user %s logged in", user.name)
     return redirect(url_for("auth.home"))
@@ -90,9 +93,18 @@ def _throttled(form: LoginForm, retry_after: int) -> ResponseReturnValue:
 
 @pages.post("/logout")
 def logout() -> ResponseReturnValue:
-    """End the browser session (a CSRF-protected form post)."""
+    """End the browser session (a CSRF-protected form post): in the database, so that a copy of the
+    cookie is refused too, by every portal process."""
+    _end_login_session()
+    db_session().commit()
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+def _end_login_session() -> None:
+    secret = session.get(SESSION_SECRET)
+    if isinstance(secret, str):
+        end_session(db_session(), secret)
 
 
 @api_blp.route("")
