@@ -40,18 +40,24 @@ class FeedReader:
     def stop(self) -> None:
         self.running = False
 
-    def dispatch(self, value: bytes) -> bool:
-        """Hand one feed message on if it is newer than what this process has seen; returns whether."""
-        try:
-            update = json.loads(value)
-            container_no, version, visits = update["container_no"], int(update["version"]), update["visits"]
-        except (ValueError, KeyError, TypeError) as exc:
-            log.error("unreadable change-feed message dropped: %s", exc)
+    def dispatch(self, value: bytes | None) -> bool:
+        """Hand one feed message on if it is newer than what this process has seen; returns whether.
+        Never raises: a message that cannot be read, or that `on_update` fails on (a RecursionError in
+        python-socketio included), is logged and dropped, and the next one is read as usual. One
+        message must not end this process's live updates."""
+        update = _readable(value)
+        if update is None:
             return False
+        container_no, version, visits = update
         if self.latest.get(container_no, 0) >= version:
             return False
         self.latest[container_no] = version
-        self.on_update(container_no, version, visits)
+        try:
+            self.on_update(container_no, version, visits)
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            log.error("change-feed update of %.40r version %s dropped: %s: %s", container_no, version,
+                      type(exc).__name__, str(exc)[:200], exc_info=not isinstance(exc, RecursionError))
+            return False
         return True
 
     def _assign(self, consumer: KafkaConsumer) -> None:
@@ -67,3 +73,18 @@ class FeedReader:
                 log.info("reading change feed %s (%s partitions)", self.topic, len(assigned))
                 return
             time.sleep(0.5)
+
+
+def _readable(value: bytes | None) -> tuple[str, int, list[dict[str, Any]]] | None:
+    """(container_no, version, visits) of a feed message, or None (logged) when it has not that shape."""
+    try:
+        update = json.loads(value)  # type: ignore[arg-type]
+        container_no, version, visits = update["container_no"], update["version"], update["visits"]
+    except Exception as exc:  # noqa: BLE001 - not JSON, nested too deep for the parser, not an object, ...
+        log.error("unreadable change-feed message dropped: %s: %s", type(exc).__name__, str(exc)[:200])
+        return None
+    if type(container_no) is not str or type(version) is not int or type(visits) is not list:
+        log.error("change-feed message of the wrong shape dropped: container_no %s, version %s, visits %s",
+                  type(container_no).__name__, type(version).__name__, type(visits).__name__)
+        return None
+    return container_no, version, visits

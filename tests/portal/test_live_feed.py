@@ -1,0 +1,77 @@
+"""The change-feed reader on the real broker survives any message: one it cannot read, or one whose
+update fails on the way to the browsers (a 500-level detail made python-socketio raise RecursionError),
+is logged and dropped, and the next update still reaches the subscribers."""
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from events.kafka import ensure_topics
+from ingest.change_feed import update_message
+from models.operations import container_visits
+from portal.extensions import socketio
+from portal.live import _in_app
+from portal.live.feed import FeedReader
+from tests.portal.conftest import Person, Sessions
+from tests.portal.world import A1
+from tests.support.bad_inputs import nested
+from tests.support.pipeline import produce, wait_until
+
+pytestmark = pytest.mark.usefixtures("world")
+
+UNREADABLE = [b"not json", b"[" * 100_000, b"null", b"[1, 2]", b'{"container_no": 5, "version": 1, "visits": []}',
+              b'{"container_no": "CICU3789922", "version": "1000", "visits": []}',
+              b'{"container_no": "CICU3789922", "version": 1000, "visits": "none"}', b"\xff\xfe"]
+
+
+def _deep(visits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The container's visits with the 500-level detail the contract used to let through."""
+    poisoned = copy.deepcopy(visits)
+    poisoned[0]["timeline"][0]["detail"] = nested(500)
+    return poisoned
+
+
+def test_the_feed_reader_survives_poison_and_delivers_the_next_update(  # type: ignore[no-untyped-def]
+        app: Flask, people: dict[str, Person], db: Sessions, kafka_bootstrap: str, topic_names) -> None:
+    topic = topic_names["updates"]
+    ensure_topics(kafka_bootstrap, {topic: 1})
+    watcher = socketio.test_client(app, namespace="/live", auth={"token": people["port_office"].token})
+    watcher.emit("subscribe", {"container_no": A1}, namespace="/live")
+    watcher.get_received("/live")
+    with db() as session:
+        visits = container_visits(session, A1)
+    reader = FeedReader(kafka_bootstrap, topic, _in_app(app))
+    thread = threading.Thread(target=reader.run, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: reader.ready, 30, "the feed reader positioned at the end")
+        poison = [(A1.encode(), update_message(A1, 1000, _deep(visits))), *((None, v) for v in UNREADABLE)]
+        produce(kafka_bootstrap, topic, [*poison, (A1.encode(), update_message(A1, 1001, visits))], partitions=1)
+        versions: list[int] = []
+        wait_until(lambda: versions.extend(m["args"][0]["version"] for m in watcher.get_received("/live")
+                                           if m["name"] == "update") or 1001 in versions, 30, "update 1001")
+    finally:
+        reader.stop()
+        thread.join(timeout=10)
+    assert versions == [1001]
+    assert not thread.is_alive()
+
+
+def test_dispatch_drops_what_on_update_fails_on_and_goes_on(caplog: pytest.LogCaptureFixture) -> None:
+    delivered: list[tuple[str, int]] = []
+
+    def on_update(container_no: str, version: int, visits: list[dict[str, Any]]) -> None:
+        if container_no == "BAD":
+            raise RecursionError("maximum recursion depth exceeded")
+        delivered.append((container_no, version))
+    reader = FeedReader("127.0.0.1:1", "unused", on_update)
+    assert reader.dispatch(update_message("BAD", 1, [])) is False
+    assert reader.dispatch(update_message(A1, 1, [])) is True
+    assert [reader.dispatch(value) for value in UNREADABLE] == [False] * len(UNREADABLE)
+    assert reader.dispatch(update_message(A1, 2, [])) is True
+    assert delivered == [(A1, 1), (A1, 2)]
+    assert "BAD" in caplog.text and "RecursionError" in caplog.text
