@@ -11,6 +11,7 @@ from flask import Flask
 from portal.extensions import socketio
 from portal.live import presence, sockets
 from portal.live.feed import FeedReader
+from portal.live.revocation import start_watcher
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,7 @@ def init_live(app: Flask) -> None:
     off (unit tests call `sockets.broadcast_update` themselves), read the change feed in a background
     task."""
     assert sockets.NAMESPACE == "/live"
+    start_watcher(app)  # disconnects clients whose token, user or login session stops working
     config = app.config["PORTAL"]
     if not config.live_feed:
         return

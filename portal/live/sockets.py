@@ -8,8 +8,8 @@ from flask import request
 from flask_socketio import emit, join_room
 
 from models.access import Principal, visit_visible
-from models.user import User
-from portal.auth.principal import current_principal
+from models.login_session import Credential, valid_credentials
+from portal.auth.principal import current_caller
 from portal.containers.queries import VisitFilter, page_of_visits
 from portal.containers.views import container_summary, container_view, load_container
 from portal.db import db_session
@@ -20,22 +20,42 @@ log = logging.getLogger(__name__)
 NAMESPACE = "/live"
 MINE_SNAPSHOT_SIZE = 100  # the newest visits; the page asks the HTTP API for more
 _principals: dict[str, Principal] = {}  # sid -> who connected
+_credentials: dict[str, Credential] = {}  # sid -> the token or login session it connected with
 
 
 @socketio.on("connect", namespace=NAMESPACE)
 def connect(auth: dict[str, Any] | None = None) -> bool:
     """A browser or API client connects with its session cookie, or `auth={"token": ...}`, or an
-    Authorization header. Anyone else is refused (the client sees a connect_error)."""
-    principal = current_principal(auth if isinstance(auth, dict) else None)
-    if principal is None or rooms.scope_of(principal) is None:
+    Authorization header. Anyone else is refused (the client sees a connect_error). Once its token is
+    revoked, its user disabled or its login session ended, the server disconnects it
+    (portal.live.revocation)."""
+    caller = current_caller(auth if isinstance(auth, dict) else None)
+    if caller is None or rooms.scope_of(caller.principal) is None:
         return False
-    _principals[request.sid] = principal  # type: ignore[attr-defined]
+    _principals[request.sid] = caller.principal  # type: ignore[attr-defined]
+    _credentials[request.sid] = caller.credential  # type: ignore[attr-defined]
     return True
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)
 def disconnect(*_: Any) -> None:
-    _principals.pop(request.sid, None)  # type: ignore[attr-defined]
+    _forget(request.sid)  # type: ignore[attr-defined]
+
+
+def connected_credentials() -> dict[str, Credential]:
+    """sid -> credential of every connection of this process (a copy)."""
+    return _credentials.copy()
+
+
+def disconnect_client(sid: str) -> None:
+    """Disconnect a client from the server's side (it receives a disconnect) and forget it."""
+    socketio.server.disconnect(sid, namespace=NAMESPACE)  # type: ignore[union-attr]
+    _forget(sid)
+
+
+def _forget(sid: str) -> None:
+    _principals.pop(sid, None)
+    _credentials.pop(sid, None)
 
 
 @socketio.on("subscribe", namespace=NAMESPACE)
@@ -43,7 +63,7 @@ def subscribe(message: Any) -> None:
     """Sent by a client: {"container_no": ...}, {"scope": "mine"} or (port office) {"scope": "all"}.
     The client receives `snapshot` (the current state, with its version) and from then on `update`
     for each change. A subscription it may not have gets `not_found`, exactly as an unknown container."""
-    principal = _still_valid(_principals.get(request.sid))  # type: ignore[attr-defined]
+    principal = _still_valid(request.sid)  # type: ignore[attr-defined]
     if principal is None or not isinstance(message, dict):
         emit("not_found", {"request": message if isinstance(message, dict) else None})
         return
@@ -74,12 +94,14 @@ def _subscribe_container(principal: Principal, scope: str, container_no: str) ->
     emit("snapshot", view)
 
 
-def _still_valid(principal: Principal | None) -> Principal | None:
-    """A user disabled since connecting gets nothing more."""
-    if principal is None:
+def _still_valid(sid: str) -> Principal | None:
+    """The connection's principal, unless its token was revoked, its user disabled or its login session
+    ended or expired since it connected: then it gets nothing more (one query; the revocation watcher
+    disconnects it soon after)."""
+    principal, credential = _principals.get(sid), _credentials.get(sid)
+    if principal is None or credential is None:
         return None
-    user = db_session().get(User, principal.user_id)
-    return principal if user is not None and not user.disabled else None
+    return principal if valid_credentials(db_session(), [credential]) else None
 
 
 def broadcast_update(container_no: str, version: int, visits: list[dict[str, Any]]) -> None:

@@ -70,6 +70,7 @@ def make_app(tmp_path: Path) -> Iterator[MakeApp]:
         return made[-1]
     yield build
     for app in made:
+        app.extensions["clearance_revocation"].stop()
         close_publisher(app)
         app.extensions["clearance_engine"].dispose()
 
