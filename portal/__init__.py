@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask
+from flask import Flask, Response, request
 
 from models.login_session import LOGIN_LIFETIME
 from portal.config import PortalConfig
@@ -17,6 +17,7 @@ API_SPEC = {
     "OPENAPI_URL_PREFIX": "/api/v1",
     "OPENAPI_JSON_PATH": "openapi.json",
 }
+CACHEABLE_API_PATHS = ("/api/v1/openapi.json",)  # the same for everyone
 
 
 def create_app(config: PortalConfig) -> Flask:
@@ -52,6 +53,7 @@ def create_app(config: PortalConfig) -> Flask:
     csrf.exempt(events_blp)  # token callers need no CSRF; session callers are checked in require_principal
     app.register_blueprint(pages)
     register_error_handlers(app)
+    app.after_request(_not_for_caches)
     app.config["MAX_CONTENT_LENGTH"] = MAX_EVENTS * config.settings.max_message_bytes
 
     from portal.live import init_live
@@ -75,3 +77,12 @@ def _flask_settings(config: PortalConfig) -> dict[str, object]:
         "WTF_CSRF_TIME_LIMIT": int(LOGIN_LIFETIME.total_seconds()),
         "WTF_CSRF_SSL_STRICT": config.secure_cookies,
     }
+
+
+def _not_for_caches(response: Response) -> Response:
+    """API answers hold what one caller may see: no cache may keep them, nor serve one caller's answer to
+    another (they depend on the Authorization header and the session cookie)."""
+    if request.path.startswith("/api/") and request.path not in CACHEABLE_API_PATHS:
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.update(("Authorization", "Cookie"))
+    return response
