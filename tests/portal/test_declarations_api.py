@@ -2,12 +2,18 @@
 caller's containers."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import pytest
+import sqlalchemy
+from flask import Flask
 from flask.testing import FlaskClient
 
 from models.operations import store_events
 from tests.portal.conftest import Person, Sessions
-from tests.portal.world import A1, A2, DECL_A, USCC_A, USCC_BROKER
+from tests.portal.world import A1, A2, DECL_A, DECL_B, USCC_A, USCC_BROKER
 from tests.support.factories import event
 
 pytestmark = pytest.mark.usefixtures("world")
@@ -77,3 +83,35 @@ def test_unknown_declaration_is_404_even_for_the_port_office(client: FlaskClient
     response = client.get("/api/v1/declarations/420120269999999999", headers=people["port_office"].headers)
     assert response.status_code == 404
     assert response.get_json() == {"error": "not_found", "message": "no such declaration"}
+
+
+@contextmanager
+def statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements the app sends while the block runs."""
+    sent: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+    engine = app.extensions["clearance_engine"]
+    sqlalchemy.event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        sqlalchemy.event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.mark.parametrize("role, theirs", [("enterprise_b", DECL_A), ("enterprise_a", DECL_B),
+                                          ("terminal_ytgd", DECL_A), ("terminal_ytct", DECL_B)])
+def test_anothers_declaration_answers_and_costs_as_a_missing_one(
+        app: Flask, client: FlaskClient, people: dict[str, Person], role: str, theirs: str) -> None:
+    """The deterministic side of "existence does not show in the time" (bench/declaration_timing.py
+    measures it): the same 404 body after the same SQL statements."""
+    headers = people[role].headers
+    client.get(f"/api/v1/declarations/{theirs}", headers=headers)  # warm the pool and the caches
+    answers = {}
+    for kind, number in (("theirs", theirs), ("missing", "420120269999999999")):
+        with statements(app) as sent:
+            response = client.get(f"/api/v1/declarations/{number}", headers=headers)
+        answers[kind] = (response.status_code, response.get_json(), len(sent))
+    assert answers["theirs"] == answers["missing"]
+    assert answers["missing"][:2] == (404, {"error": "not_found", "message": "no such declaration"})
