@@ -13,6 +13,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
+from psycopg import OperationalError as DriverOperationalError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,9 +21,9 @@ from clearance.config import Settings
 from events.kafka import make_producer
 from ingest.change_feed import ChangeFeed
 from ingest.dead_letters import send_dead_letters
-from ingest.handlers import store_batch
+from ingest.handlers import is_data_error, store_batch, store_isolating
 from ingest.stats import IngestStats
-from ingest.triage import DeadLetterRun, triage
+from ingest.triage import DeadLetter, DeadLetterRun, Triage, triage
 from models.operations import StoreResult
 from models.reach import ReachCache
 
@@ -168,27 +169,41 @@ class IngestWorker:
         sorted_batch = triage(records, self.run_of_dead, self.settings.max_message_bytes)
         if sorted_batch.dead:
             send_dead_letters(self.producer, self.settings.dlq_topic, sorted_batch.dead)
-        result = self._store(sorted_batch.events)
+        result, refused = self._store(sorted_batch)
+        if refused:
+            send_dead_letters(self.producer, self.settings.dlq_topic, refused)
         self.feed.publish(result)
         self._commit(records)
         self.stats.received += len(records)
         self.stats.batches += 1
         self.stats.stored += result.stored
         self.stats.unchanged += result.unchanged
-        self.stats.dead_lettered += len(sorted_batch.dead)
+        self.stats.dead_lettered += len(sorted_batch.dead) + len(refused)
         self.stats.containers_changed += len(result.changed_containers)
         if self.on_stored:
             self.on_stored(result)
 
-    def _store(self, events: list[Any]) -> StoreResult:
+    def _store(self, batch: Triage) -> tuple[StoreResult, list[DeadLetter]]:
+        """Store the batch's events; an event the database refuses (a data error: it can never be
+        stored) is split off and comes back as a dead letter of its record, the others are stored.
+        Counted in the run of dead letters, so that a database refusing everything still stops us."""
+        isolated = store_isolating(self._store_retrying, batch.events)
+        refused = [DeadLetter.of(batch.records[index], reason) for index, reason in isolated.refused]
+        for _ in refused:
+            self.run_of_dead.check(dead=True)
+        return isolated.result, refused
+
+    def _store_retrying(self, events: list[Any]) -> StoreResult:
+        """Store in one transaction; a database error other than a data error is retried with backoff,
+        then raised (stopping the worker without committing offsets)."""
         for attempt, delay in enumerate((*RETRY_DELAYS, None)):
             try:
                 with self.sessions() as session:
                     result = store_batch(session, events, self.reach_cache)
                     session.commit()
                 return result
-            except DBAPIError as exc:
-                if delay is None:
+            except (DBAPIError, DriverOperationalError) as exc:  # COPY raises the driver's errors as they are
+                if delay is None or is_data_error(exc):
                     raise
                 log.warning("database error (attempt %s, retrying in %ss): %s", attempt + 1, delay, exc)
                 time.sleep(delay)

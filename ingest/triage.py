@@ -1,10 +1,13 @@
 """Sorting a batch of Kafka messages into valid events and dead letters."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from events.codec import ClearanceEvent, InvalidEvent, decode
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,11 @@ class DeadLetter:
     value: bytes | None
     reason: str
 
+    @classmethod
+    def of(cls, record: Any, reason: str) -> DeadLetter:
+        """The dead letter of a consumer record: its position, original key and bytes, and `reason`."""
+        return cls(record.topic, record.partition, record.offset, record.key, record.value, reason)
+
 
 class DeadLetterRunTooLong(RuntimeError):
     """More dead letters in a row than the configured limit: likely a bad deploy, not bad messages."""
@@ -27,6 +35,7 @@ class DeadLetterRunTooLong(RuntimeError):
 class Triage:
     events: list[ClearanceEvent] = field(default_factory=list)
     dead: list[DeadLetter] = field(default_factory=list)
+    records: list[Any] = field(default_factory=list)  # the record each event came from, in step with events
 
 
 @dataclass
@@ -52,10 +61,19 @@ def triage(records: list[Any], run: DeadLetterRun, max_bytes: int) -> Triage:
     result = Triage()
     for record in records:
         try:
-            result.events.append(decode(record.value, max_bytes=max_bytes))
-            run.check(dead=False)
+            event = decode(record.value, max_bytes=max_bytes)
         except InvalidEvent as exc:
-            result.dead.append(DeadLetter(record.topic, record.partition, record.offset,
-                                          record.key, record.value, exc.reason))
+            result.dead.append(DeadLetter.of(record, exc.reason))
             run.check(dead=True)
+            continue
+        except Exception as exc:  # noqa: BLE001 - a bug this message triggers must not crash-loop the
+            # worker on it: it is dead-lettered (a run of them still stops the worker, see DeadLetterRun)
+            log.exception("decoding %s[%s]@%s raised", record.topic, record.partition, record.offset)
+            reason = InvalidEvent(f"could not be checked: {type(exc).__name__}: {str(exc)[:200]}").reason
+            result.dead.append(DeadLetter.of(record, reason))
+            run.check(dead=True)
+            continue
+        result.events.append(event)
+        result.records.append(record)
+        run.check(dead=False)
     return result
