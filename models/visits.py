@@ -1,7 +1,7 @@
 """From the set of events that reach a container to its visits, current stage, holds and flags.
 
 Pure functions of a set: the result does not depend on the order the events arrived in (DOMAIN.md §3).
-Every sort below ends on (source, event_id) so that ties are broken the same way everywhere.
+Every sort below ends on (source, publisher, event_id), an event's identity, so that ties are broken the same way everywhere.
 """
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ class Visit:
         return f"{direction}/{imo or '-'}/{voyage or '-'}"
 
 
-def timeline_order(event: ClearanceEvent) -> tuple[datetime, int, str, str]:
-    return (event.occurred_at, EVENT_TYPES[event.type].rank, event.source, event.event_id)
+def timeline_order(event: ClearanceEvent) -> tuple[datetime, int, str, str, str]:
+    return (event.occurred_at, EVENT_TYPES[event.type].rank, event.source, event.publisher, event.event_id)
 
 
 def effective(events: Iterable[ClearanceEvent], retracted: set[tuple[str, str]]) -> list[ClearanceEvent]:
