@@ -75,6 +75,21 @@ def declaration_visible(principal: Principal, events: Iterable[ClearanceEvent],
     return False
 
 
+def party_of(principal: Principal) -> tuple[str, str] | None:
+    """The principal as a party of visits (models/write_check.py), None for the port office."""
+    if principal.role == Role.TERMINAL.value and principal.terminal:
+        return ("terminal", principal.terminal)
+    if principal.role == Role.ENTERPRISE.value and principal.uscc:
+        return ("uscc", principal.uscc)
+    return None
+
+
+def principal_header(principal: Principal) -> bytes:
+    """The Kafka header value `clearance-principal` the portal puts on what it publishes."""
+    binding = principal.terminal or principal.uscc or "all"
+    return f"{principal.role}:{binding}:{principal.name}".encode()
+
+
 def publish_refusals(principal: Principal, event: ClearanceEvent) -> list[str]:
     """Why the principal may not publish this event (empty: it may)."""
     if principal.role == Role.PORT_OFFICE.value:
