@@ -64,8 +64,15 @@ class ClearanceEvent:
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
-    def key(self) -> tuple[str, str]:
-        return (self.source, self.event_id)
+    def key(self) -> tuple[str, str, str]:
+        """The event's identity: a correction or a retraction applies only to the same publisher's own
+        event (docs/contract.md, "Identity")."""
+        return (self.source, self.publisher, self.event_id)
+
+    @property
+    def retracted_key(self) -> tuple[str, str, str] | None:
+        """The identity of the event this notice withdraws: the same source's and publisher's."""
+        return (self.source, self.publisher, self.retracts) if self.retracts is not None else None
 
     @property
     def scope(self) -> Scope:

@@ -16,6 +16,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from events import identifiers
+from events.provenance import provenance_errors
 from events.vocabulary import EVENT_TYPES, SCHEMA_VERSION, Classifier, Direction, Scope, Source
 
 MAX_DETAIL_BYTES = 4096
@@ -226,4 +227,4 @@ def scope_errors(data: dict[str, Any]) -> list[tuple[str, str]]:
         problems += [(f, f"required for {data['type']}") for f in ("vessel_imo", "voyage") if not has[f]]
     elif data.get("enterprise_uscc") is None:
         problems.append(("enterprise_uscc", f"required for {data['type']}"))
-    return problems
+    return problems + provenance_errors(data)

@@ -10,3 +10,7 @@ DLQ_REASON = "dlq.reason"
 DLQ_SOURCE_TOPIC = "dlq.source.topic"
 DLQ_SOURCE_PARTITION = "dlq.source.partition"
 DLQ_SOURCE_OFFSET = "dlq.source.offset"
+
+# Set by the portal on every event it publishes: who the authenticated caller was ("role:binding:name").
+# Never copied from a client; publishers writing to Kafka directly are trusted feeds.
+PRINCIPAL_HEADER = "clearance-principal"

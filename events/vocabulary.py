@@ -92,6 +92,27 @@ EVENT_TYPES: dict[str, EventType] = {
     )
 }
 
+# Who may publish each event type (DOMAIN.md §1): customs decides declarations, manifests, holds,
+# inspections and release; terminals and tally report yard and ship operations; the maritime authority,
+# carriers and terminals report vessel calls; enterprises file declarations. Anything else is refused
+# by the contract, through the API and through Kafka alike.
+_SOURCES_BY_TYPES: tuple[tuple[frozenset[Source], tuple[str, ...]], ...] = (
+    (frozenset({Source.CUSTOMS}), (
+        "MANIFEST_ACCEPTED", "DECLARATION_ACCEPTED", "DECLARATION_REVIEWED", "DUTY_PAYABLE",
+        "DECLARATION_REJECTED", "HOLD_PLACED", "INSPECTION_ORDERED", "INSPECTION_COMPLETED", "HOLD_RELEASED",
+        "CUSTOMS_RELEASED", "DECLARATION_CLOSED")),
+    (frozenset({Source.ENTERPRISE}), ("DECLARATION_FILED",)),
+    (frozenset({Source.TERMINAL}), ("GATE_IN", "ARRIVAL_REPORTED", "REPOSITION_STARTED", "REPOSITIONED",
+                                    "GATE_OUT")),
+    (frozenset({Source.TERMINAL, Source.TALLY}), ("DISCHARGED", "LOADED")),
+    (frozenset({Source.MARITIME, Source.CARRIER, Source.TERMINAL}), ("VESSEL_ARRIVED", "VESSEL_DEPARTED")),
+)
+PUBLISHED_BY: dict[str, frozenset[Source]] = {t: sources for sources, types in _SOURCES_BY_TYPES for t in types}
+
+# Sources whose word on a visit's parties is final (models/parties.py): official bodies, which reach the
+# topic only through their own trusted feeds or the port office. Terminals and enterprises are claimants.
+AUTHORITIES: frozenset[Source] = frozenset({Source.CUSTOMS, Source.MARITIME, Source.CARRIER, Source.TALLY})
+
 # Hard precedence rules (DOMAIN.md §3): (direction or None for both, earlier type, later type).
 # A violation is flagged on the container visit, never rejected.
 PRECEDENCE: tuple[tuple[Direction | None, str, str], ...] = (
@@ -123,3 +144,5 @@ EXPECTED_PATH: dict[Direction, tuple[str, ...]] = {
 
 DEFAULT_PORT = "CNYNT"
 SCHEMA_VERSION = 1
+
+assert PUBLISHED_BY.keys() == EVENT_TYPES.keys(), "every event type needs its publishers"

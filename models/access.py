@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, false, or_, true
 from events.codec import ClearanceEvent
 from events.vocabulary import Source
 from models.container import ContainerVisit
+from models.parties import parties_of
 from models.user import Role, User
 
 
@@ -61,16 +62,32 @@ def visible_visits(principal: Principal) -> ColumnElement[bool]:
 
 def declaration_visible(principal: Principal, events: Iterable[ClearanceEvent],
                         visible_visit_count: int) -> bool:
-    """May the principal see a declaration, given its effective events and how many visits of its
-    containers (carrying it) the principal sees? Enterprise: its USCC is on one of the events;
-    terminal: it sees one of those visits; port office: always."""
+    """May the principal see a declaration, given its effective events (timeline order) and how many
+    visits of its containers (carrying it) the principal sees? Enterprise: it is one of the
+    declaration's parties (models/parties.py: customs receipts, else the first filing); terminal: it
+    sees one of those visits; port office: always."""
     if principal.role == Role.PORT_OFFICE.value:
         return True
     if principal.role == Role.ENTERPRISE.value and principal.uscc:
-        return any(principal.uscc in (e.enterprise_uscc, e.declarant_uscc) for e in events)
+        return principal.uscc in parties_of(list(events)).usccs
     if principal.role == Role.TERMINAL.value and principal.terminal:
         return visible_visit_count > 0
     return False
+
+
+def party_of(principal: Principal) -> tuple[str, str] | None:
+    """The principal as a party of visits (models/write_check.py), None for the port office."""
+    if principal.role == Role.TERMINAL.value and principal.terminal:
+        return ("terminal", principal.terminal)
+    if principal.role == Role.ENTERPRISE.value and principal.uscc:
+        return ("uscc", principal.uscc)
+    return None
+
+
+def principal_header(principal: Principal) -> bytes:
+    """The Kafka header value `clearance-principal` the portal puts on what it publishes."""
+    binding = principal.terminal or principal.uscc or "all"
+    return f"{principal.role}:{binding}:{principal.name}".encode()
 
 
 def publish_refusals(principal: Principal, event: ClearanceEvent) -> list[str]:
@@ -83,6 +100,8 @@ def publish_refusals(principal: Principal, event: ClearanceEvent) -> list[str]:
         reasons = []
         if event.source != Source.ENTERPRISE.value:
             reasons.append(f"source: an enterprise publishes ENTERPRISE events, not {event.source}")
+        if event.publisher != principal.uscc:
+            reasons.append(f"publisher: must be your USCC {principal.uscc}, not {event.publisher}")
         if principal.uscc not in (event.enterprise_uscc, event.declarant_uscc):
             reasons.append(f"enterprise_uscc or declarant_uscc must be your USCC {principal.uscc}")
         return reasons

@@ -1,4 +1,4 @@
-"""Stored events: one row per (source, event_id), holding its newest version, and the links that let
+"""Stored events: one row per (source, publisher, event_id), holding its newest version, and the links that let
 declaration-level and vessel-level events reach the containers they cover."""
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ class StoredEvent(Base):
     __tablename__ = "events"
 
     source: Mapped[str] = mapped_column(String(16), primary_key=True)
+    publisher: Mapped[str] = mapped_column(String(32), primary_key=True)  # an event is its publisher's
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     version: Mapped[str] = mapped_column(String(48))
     type: Mapped[str] = mapped_column(String(32))
@@ -22,7 +23,6 @@ class StoredEvent(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     classifier: Mapped[str] = mapped_column(String(16))
     direction: Mapped[str] = mapped_column(String(8))
-    publisher: Mapped[str] = mapped_column(String(32))
     container_no: Mapped[str | None] = mapped_column(String(11), index=True)
     containers: Mapped[list[str] | None] = mapped_column(JSON)
     declaration_no: Mapped[str | None] = mapped_column(String(18), index=True)

@@ -44,7 +44,7 @@ def add(session: Session, events: Iterable[ClearanceEvent]) -> None:
 
 def containers_reached(session: Session, events: Sequence[ClearanceEvent]) -> set[str]:
     """Every container whose timeline any of these events (or the events they retract) belongs on."""
-    withdrawn = [(e.source, e.retracts) for e in events if e.retracts is not None]
+    withdrawn = [e.retracted_key for e in events if e.retracted_key is not None]
     targets = list(events) + _stored(session, withdrawn)
     reached = {c for e in targets for c in (((e.container_no,) if e.container_no else ()) + e.containers)}
     declarations = {e.declaration_no for e in targets if e.declaration_no and not e.container_no}
@@ -109,20 +109,21 @@ def linked_events(session: Session, declarations: set[str], calls: set[tuple[str
     return Linked(dict(by_declaration), dict(by_call), frozenset(found))
 
 
-def retracted_among(session: Session, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Those of these (source, event_id) keys that some stored event retracts."""
-    found: set[tuple[str, str]] = set()
-    for chunk in chunks(sorted({event_id for _, event_id in keys})):
-        rows = session.execute(select(StoredEvent.source, StoredEvent.retracts)
+def retracted_among(session: Session, keys: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """Those of these (source, publisher, event_id) keys that some stored notice of the same source and
+    publisher retracts."""
+    found: set[tuple[str, str, str]] = set()
+    for chunk in chunks(sorted({event_id for _, _, event_id in keys})):
+        rows = session.execute(select(StoredEvent.source, StoredEvent.publisher, StoredEvent.retracts)
                                .where(one_of(session, StoredEvent.retracts, chunk)))
-        found.update((s, r) for s, r in rows if r is not None and (s, r) in keys)
+        found.update((s, p, r) for s, p, r in rows if r is not None and (s, p, r) in keys)
     return found
 
 
-def _stored(session: Session, keys: list[tuple[str, str]]) -> list[ClearanceEvent]:
+def _stored(session: Session, keys: list[tuple[str, str, str]]) -> list[ClearanceEvent]:
     found: list[ClearanceEvent] = []
     for chunk in chunks(sorted(set(keys))):
-        query = select(EVENTS).where(tuple_(EVENTS.c.source, EVENTS.c.event_id).in_(chunk))
+        query = select(EVENTS).where(tuple_(EVENTS.c.source, EVENTS.c.publisher, EVENTS.c.event_id).in_(chunk))
         found += [to_event(r) for r in session.execute(query)]
     return found
 

@@ -39,7 +39,7 @@ class StoreResult:
 def store_events(session: Session, events: Sequence[ClearanceEvent], cache: ReachCache | None = None) -> StoreResult:
     """Store a batch of valid events idempotently and rebuild every container whose state they change.
 
-    The same event stored twice changes nothing; of two versions of one (source, event_id) the newer
+    The same event stored twice changes nothing; of two versions of one (source, publisher, event_id) the newer
     `updated_at` wins whatever order they come in. With a `cache` (one per worker), the containers this
     worker rebuilt last are brought up to date from the batch instead of read again (models.reach).
     Raises only database errors.
@@ -52,7 +52,7 @@ def store_events(session: Session, events: Sequence[ClearanceEvent], cache: Reac
     if not fresh:
         return StoreResult(0, len(events), {}, {}, frozenset(touched))
     previous = _previous_rows(session, [e.key for e in fresh if e.key in stored_versions])
-    upsert(session, StoredEvent.__table__, [_row(e) for e in fresh], ("source", "event_id"), "version")
+    upsert(session, StoredEvent.__table__, [_row(e) for e in fresh], KEY_COLUMNS, "version")
     links.add(session, fresh)
     _serialize_rebuilds(session)
     affected = links.containers_reached(session, fresh + previous)
@@ -135,30 +135,38 @@ def container_visits(session: Session, container_no: str) -> list[dict[str, obje
     return [row.state for row in rows]
 
 
-def _newest_per_key(events: Sequence[ClearanceEvent]) -> dict[tuple[str, str], ClearanceEvent]:
-    newest: dict[tuple[str, str], ClearanceEvent] = {}
+Key = tuple[str, str, str]  # (source, publisher, event_id)
+KEY_COLUMNS = ("source", "publisher", "event_id")
+
+
+def _newest_per_key(events: Sequence[ClearanceEvent]) -> dict[Key, ClearanceEvent]:
+    newest: dict[Key, ClearanceEvent] = {}
     for e in events:
         if e.key not in newest or newest[e.key].version < e.version:
             newest[e.key] = e
     return newest
 
 
-def _stored_versions(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    found: dict[tuple[str, str], str] = {}
+def _stored_versions(session: Session, keys: list[Key]) -> dict[Key, str]:
+    found: dict[Key, str] = {}
     for chunk in chunks(keys):
-        sources, ids = {source for source, _ in chunk}, {event_id for _, event_id in chunk}
-        rows = session.execute(select(StoredEvent.source, StoredEvent.event_id, StoredEvent.version)  # both
-                               .where(one_of(session, StoredEvent.source, sources),  # key columns: the
-                                      one_of(session, StoredEvent.event_id, ids)))  # primary key serves it
-        found.update({(s, i): v for s, i, v in rows})
+        sources, publishers = {k[0] for k in chunk}, {k[1] for k in chunk}
+        ids = {k[2] for k in chunk}
+        rows = session.execute(select(StoredEvent.source, StoredEvent.publisher, StoredEvent.event_id,
+                                      StoredEvent.version)  # every key column: the primary key serves it
+                               .where(one_of(session, StoredEvent.source, sources),
+                                      one_of(session, StoredEvent.publisher, publishers),
+                                      one_of(session, StoredEvent.event_id, ids)))
+        found.update({(s, p, i): v for s, p, i, v in rows})
     return {k: found[k] for k in keys if k in found}
 
 
-def _previous_rows(session: Session, keys: list[tuple[str, str]]) -> list[ClearanceEvent]:
+def _previous_rows(session: Session, keys: list[Key]) -> list[ClearanceEvent]:
     """The versions about to be replaced: the containers they reached must be rebuilt too."""
     rows: list[ClearanceEvent] = []
     for chunk in chunks(keys):
-        query = select(StoredEvent).where(tuple_(StoredEvent.source, StoredEvent.event_id).in_(chunk))
+        query = select(StoredEvent).where(
+            tuple_(StoredEvent.source, StoredEvent.publisher, StoredEvent.event_id).in_(chunk))
         rows += [links.to_event(r) for r in session.scalars(query)]
     return rows
 

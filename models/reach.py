@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from events.codec import ClearanceEvent
 from events.vocabulary import Scope
 
-Key = tuple[str, str]  # (source, event_id)
+Key = tuple[str, str, str]  # (source, publisher, event_id)
 Call = tuple[str, str]  # (vessel_imo, voyage)
 
 
@@ -47,7 +47,7 @@ class BatchChange:
         self.withdrawn = withdrawn
         self.notices_replaced = any(e.retracts is not None for e in replaced)
         self.replaced_keys = frozenset(e.key for e in replaced)
-        self.notice_targets = frozenset((e.source, e.retracts) for e in fresh if e.retracts is not None)
+        self.notice_targets = frozenset(e.retracted_key for e in fresh if e.retracted_key is not None)
         self.covering: dict[str, list[ClearanceEvent]] = defaultdict(list)  # container -> events naming it
         self.by_declaration: dict[str, list[ClearanceEvent]] = defaultdict(list)  # no container_no
         self.by_call: dict[Call, list[ClearanceEvent]] = defaultdict(list)  # vessel events

@@ -1,7 +1,7 @@
 """From the set of events that reach a container to its visits, current stage, holds and flags.
 
 Pure functions of a set: the result does not depend on the order the events arrived in (DOMAIN.md §3).
-Every sort below ends on (source, event_id) so that ties are broken the same way everywhere.
+Every sort below ends on (source, publisher, event_id), an event's identity, so that ties are broken the same way everywhere.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from events.codec import ClearanceEvent
 from events.vocabulary import EVENT_TYPES, EXPECTED_PATH, PRECEDENCE, Direction, Scope
+from models.parties import split_foreign
 
 VisitKey = tuple[str, str | None, str | None]  # (direction, vessel_imo, voyage)
 
@@ -27,8 +28,8 @@ class Visit:
         return f"{direction}/{imo or '-'}/{voyage or '-'}"
 
 
-def timeline_order(event: ClearanceEvent) -> tuple[datetime, int, str, str]:
-    return (event.occurred_at, EVENT_TYPES[event.type].rank, event.source, event.event_id)
+def timeline_order(event: ClearanceEvent) -> tuple[datetime, int, str, str, str]:
+    return (event.occurred_at, EVENT_TYPES[event.type].rank, event.source, event.publisher, event.event_id)
 
 
 def effective(events: Iterable[ClearanceEvent], retracted: set[tuple[str, str]]) -> list[ClearanceEvent]:
@@ -73,7 +74,8 @@ def _visit_for(event: ClearanceEvent, starts: dict[VisitKey, datetime]) -> Visit
 
 def visit_state(container_no: str, visit: Visit) -> dict[str, Any]:
     """The JSON-ready state of one visit: what `clearance show` prints and the portal serves."""
-    events = visit.events
+    parties, counted, foreign = split_foreign(visit.events)
+    events = tuple(counted)
     actual = [e for e in events if e.classifier == "ACTUAL"]
     current = actual[-1] if actual else None
     first_of = _first_occurrences(actual)
@@ -83,14 +85,14 @@ def visit_state(container_no: str, visit: Visit) -> dict[str, Any]:
         "direction": visit.key[0],
         "vessel_imo": visit.key[1],
         "voyage": visit.key[2],
-        "terminal": _last_known(events, "terminal"),
-        "enterprise_uscc": _last_known(events, "enterprise_uscc"),
-        "declarant_uscc": _last_known(events, "declarant_uscc"),
+        "terminal": parties.terminal,
+        "enterprise_uscc": parties.enterprise_uscc,
+        "declarant_uscc": parties.declarant_uscc,
         "declaration_nos": sorted({e.declaration_no for e in events if e.declaration_no}),
         "bl_no": _last_known(events, "bl_no"),
         "current": _entry(current) if current else None,
         "holds": _active_holds(actual),
-        "flags": _precedence_flags(visit.key[0], first_of) + _warning_flags(events),
+        "flags": _precedence_flags(visit.key[0], first_of) + _warning_flags(events) + _foreign_flags(foreign),
         "pending": [t for t in EXPECTED_PATH[Direction(visit.key[0])] if t not in first_of],
         "timeline": [_entry(e) for e in events],
     }
@@ -143,6 +145,11 @@ def _precedence_flags(direction: str, first_of: dict[str, datetime]) -> list[dic
                           "message": f"{later} at {first_of[later].isoformat()} precedes "
                                      f"{earlier} at {first_of[earlier].isoformat()}"})
     return flags
+
+
+def _foreign_flags(foreign: list[ClearanceEvent]) -> list[dict[str, str]]:
+    return [{"code": "NOT_A_PARTY", "message": f"{e.source}/{e.publisher}/{e.event_id} ({e.type}) left out: "
+                                               f"{e.publisher} is not a party to this visit"} for e in foreign]
 
 
 def _warning_flags(events: tuple[ClearanceEvent, ...]) -> list[dict[str, str]]:

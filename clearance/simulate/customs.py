@@ -31,7 +31,9 @@ def code(value: str) -> dict[str, str]:
 def declare(rng: Random, p: CallPlan, sh: Shipment, filed: float, two_step: bool) -> tuple[float, float]:
     """Filed (maybe rejected and filed again), accepted, reviewed. Returns (accepted, reviewed) times."""
     sh.filed_t = filed
-    scope, office, broker = sh.declaration, sh.call.office, sh.declarant.uscc
+    scope, office = sh.declaration, sh.call.office
+    # The filer publishes as itself: the broker when events name it, else the enterprise (自理报关)
+    broker = sh.declarant.uscc if sh.name_declarant else sh.enterprise.uscc
     p.add(filed, scope, "DECLARATION_FILED", ENTERPRISE, broker)
     t = filed
     if rng.random() < SHARES.rejection:

@@ -64,11 +64,11 @@ def reorder(items: Iterable[T], window: int, rng: Random) -> Iterator[T]:
 
 
 def expected_keys(messages: Iterable[SimMessage]) -> set[tuple[str, str]]:
-    """The distinct (source, event_id) of the valid messages: what a correct consumer ends up storing
+    """The distinct (source, publisher, event_id) of the valid messages: what a correct consumer ends up storing
     (retraction notices included)."""
     keys = set()
     for message in messages:
         if message.valid:
             event = json.loads(message.value)
-            keys.add((event["source"], event["event_id"]))
+            keys.add((event["source"], event["publisher"], event["event_id"]))
     return keys

@@ -11,6 +11,7 @@ from kafka import KafkaProducer
 
 from events.codec import ClearanceEvent, encode, message_key
 from events.kafka import ensure_topics, make_producer
+from events.topics import PRINCIPAL_HEADER
 from portal.config import PortalConfig
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,9 @@ class EventPublisher:
                 self._producer = producer
             return self._producer
 
-    def publish(self, events: Sequence[ClearanceEvent]) -> list[str | None]:
-        """Send the events, flush, and return for each None (the broker holds it) or why it may not."""
+    def publish(self, events: Sequence[ClearanceEvent], principal: bytes) -> list[str | None]:
+        """Send the events, each with the authenticated caller in the `clearance-principal` header (set
+        here, never by the client), flush, and return for each None (the broker holds it) or why not."""
         try:
             producer = self._ready()
         except Exception as exc:  # noqa: BLE001 - no broker: every event fails the same way
@@ -53,7 +55,8 @@ class EventPublisher:
         futures = []
         for event in events:
             try:
-                futures.append(producer.send(self._config.events_topic, key=message_key(event), value=encode(event)))
+                futures.append(producer.send(self._config.events_topic, key=message_key(event), value=encode(event),
+                                             headers=[(PRINCIPAL_HEADER, principal)]))
             except Exception as exc:  # noqa: BLE001 - reported per event
                 futures.append(exc)
         try:

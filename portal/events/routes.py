@@ -10,9 +10,10 @@ from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 
 from events.codec import ClearanceEvent, InvalidEvent, encode, from_document
-from models.access import Principal, publish_refusals
+from models.access import Principal, party_of, principal_header, publish_refusals
+from models.write_check import write_refusals
 from portal.auth.principal import authenticate, require_principal
-from portal.db import reads_only
+from portal.db import db_session, reads_only
 from portal.errors import InvalidRequest, Unavailable
 from portal.events.publisher import event_publisher
 from portal.events.schemas import PublishResultSchema, request_body
@@ -39,7 +40,7 @@ def publish() -> ResponseReturnValue:
     valid, rejected = _checked(principal, documents)
     accepted: list[str] = []
     if valid:
-        outcomes = event_publisher().publish([e for _, e in valid])
+        outcomes = event_publisher().publish([e for _, e in valid], principal_header(principal))
         if all(outcome is not None for outcome in outcomes):
             raise Unavailable("Kafka did not store the events; nothing was published, try again")
         for (index, event), outcome in zip(valid, outcomes):
@@ -87,6 +88,9 @@ def _checked(principal: Principal, documents: list[Any]) -> tuple[list[tuple[int
             rejected.append({"index": index, "reasons": [exc.reason]})
             continue
         reasons = publish_refusals(principal, event)
+        party = party_of(principal)
+        if not reasons and party is not None:
+            reasons = write_refusals(db_session(), party, event)
         size = len(encode(event))
         if size > max_bytes:
             reasons.append(f"the event is {size} bytes as a message, more than the limit of {max_bytes}")

@@ -10,7 +10,7 @@ import pytest
 from events import InvalidEvent, decode, topics
 from events.codec import MAX_MESSAGE_BYTES
 from events.schema import MAX_DETAIL_BYTES, MAX_DETAIL_DEPTH, MAX_DETAIL_KEYS, EventSchema
-from events.vocabulary import CUSTOMS_RECEIPT_CODES, EVENT_TYPES, PRECEDENCE
+from events.vocabulary import CUSTOMS_RECEIPT_CODES, EVENT_TYPES, PRECEDENCE, PUBLISHED_BY
 from tests.support.bad_inputs import as_message, many_keys, nested, valid_event
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,8 +35,9 @@ def test_every_event_type_is_in_the_vocabulary_table(name: str) -> None:
     rows = table_rows(f"`{name}`")
     assert rows, f"{name} has no row in docs/contract.md"
     dcsa = f"`{event_type.dcsa}`" if event_type.dcsa else "—"
-    assert any({event_type.en, event_type.zh, dcsa} <= set(row) for row in rows), \
-        f"{name}: no row with {event_type.en!r}, {event_type.zh!r} and DCSA {dcsa}"
+    sources = " ".join(f"`{s.value}`" for s in sorted(PUBLISHED_BY[name], key=lambda s: s.value))
+    assert any({event_type.en, event_type.zh, dcsa, sources} <= set(row) for row in rows), \
+        f"{name}: no row with {event_type.en!r}, {event_type.zh!r}, DCSA {dcsa} and sources {sources}"
 
 
 @pytest.mark.parametrize("field", sorted(EventSchema().fields))

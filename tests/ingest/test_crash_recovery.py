@@ -89,14 +89,14 @@ def test_kill_minus_nine_loses_and_duplicates_nothing(database_url, make_setting
     assert kills >= 3
 
     valid = [decode(m.value) for m in messages if m.valid]
-    newest: dict[tuple[str, str], ClearanceEvent] = {}
+    newest: dict[tuple[str, str, str], ClearanceEvent] = {}
     for e in valid:
         if e.key not in newest or newest[e.key].version < e.version:
             newest[e.key] = e
     engine = make_engine(database_url)
     with session_factory(engine)() as session:
-        stored = {(r.source, r.event_id): r.version for r in session.execute(
-            select(StoredEvent.source, StoredEvent.event_id, StoredEvent.version))}
+        stored = {(r.source, r.publisher, r.event_id): r.version for r in session.execute(
+            select(StoredEvent.source, StoredEvent.publisher, StoredEvent.event_id, StoredEvent.version))}
     assert stored == {k: e.version for k, e in newest.items()}
 
     bad_positions = {placed[i] for i, m in enumerate(messages) if not m.valid}

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import StoredEvent
 from models.dialect import COPY_MIN_ROWS, insert_ignore, upsert
 from models.event import DeclarationContainer
+from models.operations import KEY_COLUMNS
 
 MOMENT = datetime(2026, 11, 20, 8, tzinfo=UTC)
 SIZES = [3, COPY_MIN_ROWS + 5]  # below and above the COPY threshold
@@ -38,12 +39,12 @@ def stored(sessions: sessionmaker[Session]) -> dict[str, tuple[object, ...]]:
 @pytest.mark.parametrize("count", SIZES)
 def test_upsert_keeps_the_newer_version_whichever_path(sessions: sessionmaker[Session], count: int) -> None:
     with sessions() as session:
-        upsert(session, StoredEvent.__table__, [event_row(i, "2") for i in range(count)], ("source", "event_id"),
+        upsert(session, StoredEvent.__table__, [event_row(i, "2") for i in range(count)], KEY_COLUMNS,
                "version")
         session.commit()
     with sessions() as session:  # an older version of every other event, a newer one of the rest
         rows = [event_row(i, "1" if i % 2 else "3", terminal="OLD" if i % 2 else "NEW") for i in range(count)]
-        upsert(session, StoredEvent.__table__, rows, ("source", "event_id"), "version")
+        upsert(session, StoredEvent.__table__, rows, KEY_COLUMNS, "version")
         session.commit()
     found = stored(sessions)
     assert len(found) == count

@@ -144,6 +144,6 @@ def test_details_come_back_exactly_as_published(sessions: Sessions) -> None:
     with_detail = event("GATE_IN", "g-detail", "2026-11-20T08:00:00+08:00", detail=detail)
     store(sessions, with_detail)
     with sessions() as session:
-        stored = session.get(StoredEvent, ("TERMINAL", "g-detail"))
+        stored = session.get(StoredEvent, ("TERMINAL", "YTCT", "g-detail"))
         assert stored is not None and stored.detail == detail
     assert visits(sessions)[0]["timeline"][0]["event_id"] == "g-detail"

@@ -41,21 +41,28 @@ TERMINAL_YTCT = Principal(1, "t", "terminal", None, "YTCT")
 ENTERPRISE_A = Principal(2, "a", "enterprise", USCC_A, None)
 
 
-@pytest.mark.parametrize("principal, fields, refused", [
-    (TERMINAL_YTCT, {}, []),
-    (TERMINAL_YTCT, {"publisher": "YTGD"}, ["publisher: must be your terminal YTCT, not YTGD"]),
-    (TERMINAL_YTCT, {"terminal": "YTGD"}, ["terminal: must be your terminal YTCT, not YTGD"]),
-    (TERMINAL_YTCT, {"source": "CUSTOMS", "publisher": "4201"},
-     ["source: a terminal operator publishes TERMINAL events, not CUSTOMS",
-      "publisher: must be your terminal YTCT, not 4201"]),
-    (ENTERPRISE_A, {"source": "ENTERPRISE", "publisher": "EXP"}, []),
-    (ENTERPRISE_A, {"source": "ENTERPRISE", "publisher": "EXP", "enterprise_uscc": USCC_B,
-                    "declarant_uscc": USCC_A}, []),
-    (ENTERPRISE_A, {"source": "ENTERPRISE", "publisher": "EXP", "enterprise_uscc": USCC_B},
-     [f"enterprise_uscc or declarant_uscc must be your USCC {USCC_A}"]),
-    (ENTERPRISE_A, {}, ["source: an enterprise publishes ENTERPRISE events, not TERMINAL"]),
-    (Principal(3, "p", "port-office", None, None), {"source": "CARRIER", "publisher": "SITC"}, []),
-    (Principal(4, "x", "enterprise", None, None), {}, ["role 'enterprise' may not publish"]),
+FILING = {"source": "ENTERPRISE", "container_no": None, "declaration_no": "420120260000000123",
+          "terminal": None}
+
+
+@pytest.mark.parametrize("principal, type, fields, refused", [
+    (TERMINAL_YTCT, "GATE_IN", {}, []),
+    (TERMINAL_YTCT, "GATE_IN", {"publisher": "YTGD", "terminal": "YTGD"},
+     ["publisher: must be your terminal YTCT, not YTGD", "terminal: must be your terminal YTCT, not YTGD"]),
+    (TERMINAL_YTCT, "LOADED", {"source": "TALLY", "publisher": "YTTALLY"},
+     ["source: a terminal operator publishes TERMINAL events, not TALLY",
+      "publisher: must be your terminal YTCT, not YTTALLY"]),
+    (ENTERPRISE_A, "DECLARATION_FILED", {**FILING, "publisher": USCC_A}, []),
+    (ENTERPRISE_A, "DECLARATION_FILED", {**FILING, "publisher": USCC_A, "enterprise_uscc": USCC_B,
+                                         "declarant_uscc": USCC_A}, []),
+    (ENTERPRISE_A, "DECLARATION_FILED", {**FILING, "publisher": USCC_B, "enterprise_uscc": USCC_B},
+     [f"publisher: must be your USCC {USCC_A}, not {USCC_B}",
+      f"enterprise_uscc or declarant_uscc must be your USCC {USCC_A}"]),
+    (ENTERPRISE_A, "GATE_IN", {}, ["source: an enterprise publishes ENTERPRISE events, not TERMINAL",
+                                   f"publisher: must be your USCC {USCC_A}, not YTCT"]),
+    (Principal(3, "p", "port-office", None, None), "VESSEL_ARRIVED",
+     {"source": "CARRIER", "publisher": "SITC", "container_no": None, "terminal": None}, []),
+    (Principal(4, "x", "enterprise", None, None), "GATE_IN", {}, ["role 'enterprise' may not publish"]),
 ])
-def test_publishing_rule(principal: Principal, fields: dict, refused: list[str]) -> None:
-    assert publish_refusals(principal, event("GATE_IN", "x1", "2026-11-20T08:00:00+08:00", **fields)) == refused
+def test_publishing_rule(principal: Principal, type: str, fields: dict, refused: list[str]) -> None:
+    assert publish_refusals(principal, event(type, "x1", "2026-11-20T08:00:00+08:00", **fields)) == refused

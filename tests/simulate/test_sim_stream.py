@@ -70,10 +70,10 @@ def test_retractions_withdraw_events_of_their_own_source() -> None:
     assert before and dangling and after > before
 
 
-def test_expected_keys_are_the_valid_source_event_ids() -> None:
+def test_expected_keys_are_the_valid_events_identities() -> None:
     keys = expected_keys(stream(BIG))
     valid = [json.loads(m.value) for m in stream(BIG) if m.valid]
-    assert keys == {(e["source"], e["event_id"]) for e in valid}
+    assert keys == {(e["source"], e["publisher"], e["event_id"]) for e in valid}
     assert len(keys) < len(valid)  # duplicates and corrections share keys
 
 
