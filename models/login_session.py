@@ -80,6 +80,16 @@ def end_session(session: Session, secret: str) -> bool:
     return bool(ended.rowcount)  # type: ignore[attr-defined]
 
 
+def end_user_sessions(session: Session, user: User) -> int:
+    """End every open login session of the user (when it is disabled: enabling it again later must not
+    bring an old session back). Returns how many were ended."""
+    ended = session.execute(update(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=now()).execution_options(synchronize_session=False))
+    session.flush()
+    return int(ended.rowcount)  # type: ignore[attr-defined]
+
+
 def valid_credentials(session: Session, credentials: Collection[Credential]) -> set[Credential]:
     """Those of these credentials that still authenticate, in one query: tokens not revoked, login
     sessions neither ended nor older than LOGIN_LIFETIME, and in both cases a user not disabled."""

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from clearance.config import Settings
 from events import identifiers
 from models.db import make_engine, session_factory
+from models.login_session import end_user_sessions
 from models.user import (
     Role,
     UserError,
@@ -145,6 +146,8 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
 def _set_disabled(args: argparse.Namespace, settings: Settings) -> int:
     def work(session: Session) -> int:
         user = set_disabled(session, args.name, args.disabled)
-        print(f"user {user.name} {'disabled' if user.disabled else 'enabled'}")
+        ended = end_user_sessions(session, user) if user.disabled else 0
+        print(f"user {user.name} {'disabled' if user.disabled else 'enabled'}"
+              + (f"; {ended} browser session(s) ended" if ended else ""))
         return 0
     return run_db(settings, work, f"users {'disable' if args.disabled else 'enable'}")

@@ -11,7 +11,8 @@ from sqlalchemy import column, table, update
 
 from clearance.config import Settings
 from models.base import UTCDateTime
-from models.user import now
+from models.login_session import end_user_sessions
+from models.user import now, set_disabled
 from tests.portal.conftest import MakeApp, Sessions
 from tests.portal.test_login import log_in
 
@@ -86,4 +87,19 @@ def test_a_new_login_replaces_the_browsers_session(client: FlaskClient, app: Fla
     old = app.test_client()
     old.set_cookie("session", first)
     assert old.get("/api/v1/containers").status_code == 401
+    assert client.get("/api/v1/containers").status_code == 200
+
+
+def test_disabling_a_user_ends_its_sessions_for_good(client: FlaskClient, db: Sessions) -> None:
+    """Enabling the user again later must not bring back a browser session from before."""
+    log_in(client)
+    with db() as session:
+        assert end_user_sessions(session, set_disabled(session, "port_office", True)) == 1
+        session.commit()
+    assert client.get("/api/v1/containers").status_code == 401
+    with db() as session:
+        set_disabled(session, "port_office", False)
+        session.commit()
+    assert client.get("/api/v1/containers").status_code == 401
+    log_in(client)
     assert client.get("/api/v1/containers").status_code == 200
