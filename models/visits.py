@@ -32,7 +32,7 @@ def timeline_order(event: ClearanceEvent) -> tuple[datetime, int, str, str, str]
     return (event.occurred_at, EVENT_TYPES[event.type].rank, event.source, event.publisher, event.event_id)
 
 
-def effective(events: Iterable[ClearanceEvent], retracted: set[tuple[str, str]]) -> list[ClearanceEvent]:
+def effective(events: Iterable[ClearanceEvent], retracted: set[tuple[str, str, str]]) -> list[ClearanceEvent]:
     """The events that belong on a timeline: not withdrawn, and not themselves retraction notices."""
     return [e for e in events if e.retracts is None and e.key not in retracted]
 
