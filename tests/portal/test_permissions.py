@@ -125,7 +125,8 @@ PUBLISHING = {
     "terminal_ytct": (doc("GATE_IN", "pub-ytct", "2026-11-20T06:00:00+08:00"),
                       doc("GATE_IN", "pub-ytct-as-ytgd", "2026-11-20T06:00:00+08:00", publisher="YTGD",
                           terminal="YTGD"), "publisher"),
-    "terminal_ytgd": (doc("GATE_IN", "pub-ytgd", "2026-11-20T06:00:00+08:00", publisher="YTGD", terminal="YTGD"),
+    "terminal_ytgd": (doc("GATE_IN", "pub-ytgd", "2026-11-21T09:00:00+08:00", publisher="YTGD", terminal="YTGD",
+                          container_no=A2),  # its own visit: A1's export visit is YTCT's
                       doc("GATE_IN", "pub-ytgd-as-ytct", "2026-11-20T06:00:00+08:00", publisher="YTCT"),
                       "publisher"),
     "port_office": (doc("HOLD_PLACED", "pub-po", "2026-11-20T06:00:00+08:00", source="CUSTOMS", publisher="4201",
