@@ -79,7 +79,7 @@ def inspect(rng: Random, p: CallPlan, sh: Shipment, ordered: float, two_step: bo
 def _inspect_box(rng: Random, p: CallPlan, box: ContainerScope, ordered: float) -> tuple[float, bool]:
     terminal = box.shipment.call.vessel.terminal.code
     twice = rng.random() < SHARES.second_reposition
-    t = ordered + draw(rng, "reposition_start")
+    t = ordered + draw(rng, "stuck_reposition" if rng.random() < SHARES.stuck_reposition else "reposition_start")
     p.add(t, box, "REPOSITION_STARTED", TERMINAL, terminal, _SCAN if twice or rng.random() < 0.4 else _MANUAL)
     t += draw(rng, "reposition_move")
     p.add(t, box, "REPOSITIONED", TERMINAL, terminal)

@@ -4,7 +4,8 @@ Durations are lognormal around a median, clamped to a plausible range, in simula
 medians are chosen so that the overall clearance times land near the national figures: import (vessel
 arrival → release) about 30 h on average, export (later of arrival report and acceptance → release)
 about 1-2 h; inspection steps follow the published operation time limits (调箱 within 30 min,
-unstuffing 2 h for a 20', 3 h for a 40').
+unstuffing 2 h for a 20', 3 h for a 40'). A few lifecycles get stuck past their limits (Shares:
+never released, inspection box not moved for days, not picked up for weeks).
 """
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ DURATIONS: dict[str, Spread] = {
     "duty_notice": Spread(0.3, 0.8, 0.02, 6),  # reviewed → duty payable
     "duty_payment": Spread(1.5, 0.9, 0.05, 48),  # duty payable → paid (release may follow)
     "pickup": Spread(30, 0.8, 0.5, 300),  # released → gate-out
+    "stuck_pickup": Spread(19 * 24, 0.2, 15 * 24, 40 * 24),  # released, then left in the yard past 15 days
     "direct_pickup": Spread(0.35, 0.5, 0.05, 2),  # 船边直提: discharge → gate-out
     "import_closure": Spread(6, 1.0, 0.1, 200),  # released → closed (when not the same moment)
     "two_step_closure": Spread(100, 0.6, 24, 900),  # two-step: gate-out → closed
@@ -58,7 +60,8 @@ DURATIONS: dict[str, Spread] = {
     "refile": Spread(2, 0.8, 0.1, 24),  # rejected → filed again
     # inspection and holds
     "inspection_order": Spread(0.3, 0.8, 0.01, 6),  # ready → inspection ordered
-    "reposition_start": Spread(0.35, 0.6, 0.03, 6),  # ordered → 调箱 (limit 30 min)
+    "reposition_start": Spread(0.25, 0.45, 0.03, 6),  # ordered → 调箱 (limit 30 min: ~6 % overdue)
+    "stuck_reposition": Spread(45, 0.5, 24, 120),  # ordered → 调箱, box forgotten (warn 24 h, alarm 72 h)
     "reposition_move": Spread(0.3, 0.5, 0.05, 3),  # 调箱 → 调箱到位
     "scan_to_manual": Spread(0.8, 0.6, 0.1, 8),  # scan done → second 调箱 for manual inspection
     "inspect_20": Spread(1.6, 0.5, 0.3, 12),  # in place → done, 20'
@@ -97,6 +100,10 @@ class Shares:
     guarantee_release: float = 0.05  # released under guarantee (B/K)
     port_field: float = 0.8  # events that spell out port CNYNT (the rest rely on the default)
     declarant_known: float = 0.85  # events that name the customs broker
+    # stuck past their limits (DOMAIN.md §7, §10), so the dashboard has something overdue to show
+    unreleased: float = 0.012  # declarations never released (import: not released after 7 days...)
+    stuck_reposition: float = 0.12  # inspected boxes not moved to the inspection platform for a day or more
+    stuck_pickup: float = 0.015  # import boxes not picked up within 15 days of release
 
 
 SHARES = Shares()

@@ -5,7 +5,7 @@ Export: pre-manifest → declaration (before gate-in when 提前申报) → gate
 loading within the hour. A box released too late for its vessel is shut out (甩柜): never loaded.
 Import: manifest → [advance or two-step declaration] → (vessel arrival) → discharge → declaration
 → [duty] → [inspection] → release → gate-out → 结关. 船边直提: released before discharge,
-gate-out minutes after it.
+gate-out minutes after it. A few are never released, or not picked up for weeks (durations.Shares).
 """
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ def plan_export(rng: Random, p: CallPlan, sh: Shipment, inspection_share: float)
         filed = first_in + draw(rng, "export_declare_late")
     _accepted, reviewed = customs.declare(rng, p, sh, filed, two_step=False)
     ready = max(reviewed, max(g[2] for g in gates))
+    if rng.random() < SHARES.unreleased:
+        return  # never released: the boxes wait in the yard and miss their vessel
     if not direct and rng.random() < inspection_share:
         ordered = ready + draw(rng, "inspection_order")
         done, abnormal = customs.inspect(rng, p, sh, ordered, two_step=False)
@@ -97,6 +99,8 @@ def plan_import(rng: Random, p: CallPlan, sh: Shipment, inspection_share: float)
         filed = first_dis + draw(rng, "import_declare_late")
     _accepted, reviewed = customs.declare(rng, p, sh, filed, two_step)
     ready = max(reviewed, call.ta if direct else last_dis)
+    if rng.random() < SHARES.unreleased:
+        return  # never released: discharged boxes wait in the yard
     if not (two_step or direct) and rng.random() < SHARES.duty_payable:
         ready = max(ready, customs.duty(rng, p, sh, reviewed))
     if rng.random() < inspection_share:
@@ -112,7 +116,8 @@ def plan_import(rng: Random, p: CallPlan, sh: Shipment, inspection_share: float)
         if direct:
             out = discharged + draw(rng, "direct_pickup")
         else:
-            out = max(released, discharged) + draw(rng, "pickup")
+            wait = "stuck_pickup" if rng.random() < SHARES.stuck_pickup else "pickup"
+            out = max(released, discharged) + draw(rng, wait)
         p.add(out, box, "GATE_OUT", TERMINAL, call.vessel.terminal.code)
         last_out = max(last_out, out)
     _close_import(rng, p, sh, released, last_out, two_step)

@@ -105,3 +105,23 @@ def test_clearance_times_are_near_the_national_figures() -> None:
             exports.append((first["CUSTOMS_RELEASED"] - ready).total_seconds() / 3600)
     assert 15 < statistics.mean(imports) < 60  # national 32-35 h (2020-2022)
     assert 0.5 < statistics.mean(exports) < 4  # national 1.0-2.6 h
+
+
+def test_some_lifecycles_are_stuck_past_their_limits() -> None:
+    """DOMAIN.md §7 and §10: boxes not moved to the inspection platform for a day (warning) or three
+    (alarm), declarations never released, released imports not picked up within 15 days."""
+    not_moved = alarms = unreleased = not_picked_up = 0
+    timelines = _timelines()
+    end = max(line[-1][0] for line in timelines.values())
+    for line in timelines.values():
+        first = _first(line)
+        if {"INSPECTION_ORDERED", "REPOSITION_STARTED"} <= set(first):
+            waited = (first["REPOSITION_STARTED"] - first["INSPECTION_ORDERED"]).total_seconds() / 3600
+            not_moved += waited >= 24
+            alarms += waited >= 72
+        if "DECLARATION_ACCEPTED" in first and "CUSTOMS_RELEASED" not in first:
+            unreleased += (end - first["DECLARATION_ACCEPTED"]).days >= 7
+        if {"CUSTOMS_RELEASED", "GATE_OUT"} <= set(first):
+            not_picked_up += (first["GATE_OUT"] - first["CUSTOMS_RELEASED"]).days >= 15
+    assert not_moved >= 5 and alarms >= 1 and unreleased >= 10 and not_picked_up >= 3, \
+        (not_moved, alarms, unreleased, not_picked_up)
