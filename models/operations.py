@@ -19,6 +19,7 @@ from models.links import chunks
 from models.container import Container, ContainerVisit
 from models.dialect import insert_rows, one_of, upsert
 from models.event import StoredEvent
+from models.milestones import VisitMilestones, milestone_row
 from models.reach import BatchChange, Reach, ReachCache, merged, new_links, new_token
 from models.visits import effective, split_visits, visit_state
 
@@ -79,7 +80,7 @@ def rebuild_containers(session: Session, container_nos: Iterable[str],
     reaches.update(links.load_reach(session, [c for c in wanted if c not in reaches]))
     token = new_token()
     changed: dict[str, int] = {}
-    rows, visit_rows = [], []
+    rows, visit_rows, milestone_rows = [], [], []
     for container_no in wanted:
         reach = reaches[container_no]
         states = [visit_state(container_no, v) for v in split_visits(
@@ -90,12 +91,13 @@ def rebuild_containers(session: Session, container_nos: Iterable[str],
             version += 1
             changed[container_no] = version
             visit_rows += [_visit_row(container_no, state) for state in states]
+            milestone_rows += [milestone_row(container_no, state) for state in states]
             if states_out is not None:
                 states_out[container_no] = states
         rows.append({"container_no": container_no, "version": version, "state_hash": digest, "reach_token": token})
         if cache is not None:
             cache.put(container_no, token, reach)
-    _write_containers(session, rows, sorted(changed), visit_rows)
+    _write_containers(session, rows, sorted(changed), visit_rows, milestone_rows)
     return changed
 
 
@@ -194,13 +196,15 @@ def _serialize_rebuilds(session: Session) -> None:
 
 
 def _write_containers(session: Session, rows: list[dict[str, object]], changed: list[str],
-                      visit_rows: list[dict[str, object]]) -> None:
-    """Write every rebuilt container's version, hash and token, and the changed ones' visits, in a few
-    bulk statements."""
+                      visit_rows: list[dict[str, object]], milestone_rows: list[dict[str, object]]) -> None:
+    """Write every rebuilt container's version, hash and token, and the changed ones' visits and their
+    milestones, in a few bulk statements."""
     upsert(session, Container.__table__, rows, ("container_no",))
     for chunk in chunks(changed):
+        session.execute(delete(VisitMilestones).where(one_of(session, VisitMilestones.container_no, chunk)))
         session.execute(delete(ContainerVisit).where(one_of(session, ContainerVisit.container_no, chunk)))
     insert_rows(session, ContainerVisit.__table__, visit_rows)
+    insert_rows(session, VisitMilestones.__table__, milestone_rows)
 
 
 def _visit_row(container_no: str, state: dict[str, Any]) -> dict[str, object]:
