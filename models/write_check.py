@@ -32,8 +32,8 @@ Key = tuple[str, str, str]  # an event's identity
 def write_refusals(session: Session, caller: Party, event: ClearanceEvent) -> list[str]:
     """Why `caller` may not publish `event` given what is stored (empty: it may)."""
     reasons = []
-    for container_no in sorted(_reached(session, event)):
-        reach = links.load_reach(session, [container_no])[container_no]
+    reaches = links.load_reach(session, sorted(_reached(session, event)))  # in a few queries, not one each
+    for container_no, reach in sorted(reaches.items()):
         reasons += _container_refusals(container_no, reach, caller, event)
     if event.declaration_no and event.scope is not Scope.CONTAINER:
         reasons += _declaration_refusals(session, caller, event)
