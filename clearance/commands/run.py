@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from clearance.broker.runtime import broker_answers
 from clearance.commands.kafka import local_broker
 from clearance.config import Settings, pipeline_topics
 from clearance.demo_accounts import DEMO_PASSWORD, ensure_demo_accounts
+from clearance.history import demo_stream, publish_history
 from clearance.monitor import PipelineMonitor
 from clearance.processes import ChildProcess, start_child, stop_children
 from clearance.progress import ProgressLine
@@ -34,18 +36,28 @@ def register(commands: argparse._SubParsersAction) -> None:
         "run", help="run everything: broker, database, workers, portal, simulator",
         description="Use the Kafka broker at KAFKA_BOOTSTRAP_SERVERS when one answers there, else start the "
                     "project's local broker (loopback only); migrate the database, create the demo logins, "
-                    "start ingest workers, the portal and the simulator. Prints the portal's URL and logins "
-                    "once, then one status line until Ctrl-C: events stored (per second), containers, lag, "
-                    "live clients, dead letters (with the latest reason). The processes' output goes to "
-                    "<CLEARANCE_DATA_DIR>/logs/ (ingest-N.log, portal.log, simulate.log, run.log).")
+                    "start ingest workers and the portal. On a database without events it first publishes "
+                    "the simulated port's last --history-days days at once, with a progress bar, and waits "
+                    "until they are stored, so the dashboard has figures; then the simulator goes on live: "
+                    "the same stream, each event published when its moment comes. Prints the portal's URL "
+                    "and logins once, then one status line until Ctrl-C: events stored (per second), "
+                    "containers, lag, live clients, dead letters (with the latest reason). The processes' "
+                    "output goes to <CLEARANCE_DATA_DIR>/logs/ (ingest-N.log, portal.log, simulate.log, run.log).")
     parser.add_argument("--workers", type=int, default=2, help="ingest worker processes (default 2)")
-    parser.add_argument("--rate", type=float, default=100.0, help="simulated messages per second (default 100)")
-    parser.add_argument("--count", type=int, default=1_000_000, help="simulated messages in all")
+    parser.add_argument("--history-days", type=float, default=30.0, metavar="DAYS",
+                        help="days of history published first, on a database without events (default 30)")
+    parser.add_argument("--no-history", action="store_true", help="publish no history: go live at once")
+    parser.add_argument("--live-days", type=float, default=7.0, metavar="DAYS",
+                        help="how long the live stream lasts before the simulator stops (default 7)")
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="messages per second at most while publishing what is due, the history "
+                             "first (default 0: as fast as possible)")
     parser.add_argument("--seed", type=int, default=int(time.time()) % 100_000, help="simulator seed")
-    parser.add_argument("--speed", type=float, default=60.0,
-                        help="simulated stage durations divided by this (default 60: an hour a minute)")
+    parser.add_argument("--speed", type=float, default=1.0,
+                        help="stage durations divided by this (default 1: real hours; 60 makes an hour a "
+                             "minute, and every clearance time on the dashboard 60 times shorter)")
     parser.add_argument("--duration", type=float, default=None, metavar="SECONDS",
-                        help="stop after this long (default: until Ctrl-C)")
+                        help="stop this long after going live (default: until Ctrl-C)")
     parser.add_argument("--verbose", action="store_true",
                         help="show the processes' output (log lines, dead-letter warnings) on the terminal "
                              "instead of the log files, with a status line every few seconds")
@@ -74,6 +86,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         signal.signal(signum, _interrupt)
     failed = None
     try:
+        children.append(_go_live(args, settings, monitor, _history_days(args, monitor), log_dir))
         failed = _watch(children, monitor, progress, time.monotonic() + args.duration if args.duration else None)
     except KeyboardInterrupt:
         pass
@@ -137,10 +150,39 @@ def _start_children(args: argparse.Namespace, log_dir: Path | None) -> list[Chil
     children = [start_child(f"ingest-{n}", [*me, "ingest", "--quiet"], env | {"CLEARANCE_INSTANCE_ID": f"ingest-{n}"},
                             log_dir) for n in range(1, args.workers + 1)]
     children.append(start_child("portal", [*me, "portal"], env, log_dir))
-    children.append(start_child("simulate", [*me, "simulate", "--quiet", "--rate", str(args.rate), "--count",
-                                             str(args.count), "--seed", str(args.seed), "--speed", str(args.speed)],
-                                env, log_dir))
     return children
+
+
+def _history_days(args: argparse.Namespace, monitor: PipelineMonitor) -> float:
+    """--history-days on a database without events; none with --no-history or events stored already
+    (a restarted demo goes on from what it has)."""
+    if args.no_history or args.history_days <= 0:
+        return 0.0
+    if monitor.status().stored > 0:
+        print("History: the database holds events already; going live without publishing any")
+        return 0.0
+    return float(args.history_days)
+
+
+def _go_live(args: argparse.Namespace, settings: Settings, monitor: PipelineMonitor, history_days: float,
+             log_dir: Path | None) -> ChildProcess:
+    """Publish the history (if any) with a progress bar, then start the simulator on the rest of the
+    same stream, following the clock."""
+    now = datetime.now(UTC)
+    config = demo_stream(now, args.seed, history_days, args.live_days, args.speed)
+    sent = 0
+    if history_days:
+        bar = ProgressLine("history", stream=sys.stdout, log_every=STATUS_EVERY_SECONDS,
+                           live=False if args.verbose else None)
+        try:
+            sent = publish_history(settings, config, now - timedelta(days=history_days), monitor, bar, args.rate)
+        finally:
+            bar.close()
+        print(f"History: {sent:,} messages, {history_days:g} days to now; live from here on", flush=True)
+    return start_child("simulate", [sys.executable, "-m", "clearance.cli", "simulate", "--quiet", "--follow",
+                                    "--skip", str(sent), "--count", str(config.count), "--seed", str(args.seed),
+                                    "--speed", str(args.speed), "--rate", str(args.rate),
+                                    "--start", config.start.isoformat()], dict(os.environ), log_dir)
 
 
 def _watch(children: list[ChildProcess], monitor: PipelineMonitor, progress: ProgressLine,

@@ -5,10 +5,14 @@ import argparse
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import islice
+
+from kafka import KafkaProducer
 
 from clearance.config import Settings, pipeline_topics
+from clearance.history import due_at
 from clearance.progress import ProgressLine
-from clearance.simulate import SimConfig, generate
+from clearance.simulate import SimConfig, SimMessage, generate
 from events.kafka import ensure_topics, make_producer
 
 
@@ -38,7 +42,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--malformed-share", type=float, default=0.01,
                         help="share of deliberately malformed messages (default 0.01)")
     parser.add_argument("--start", type=_aware, default=None,
-                        help="simulated clock start, RFC 3339 (default: now, rounded to the minute)")
+                        help="the moment the stream's history ends at, RFC 3339: no event happens after it "
+                             "(default: now, rounded to the minute; later than now with --follow)")
+    parser.add_argument("--follow", action="store_true",
+                        help="publish each message no earlier than the moment it carries (updated_at, else "
+                             "occurred_at): what is due goes at --rate, the rest as its moments come")
+    parser.add_argument("--skip", type=int, default=0, metavar="N",
+                        help="leave out the stream's first N messages (published already)")
     parser.add_argument("--quiet", action="store_true", help="no progress line")
     parser.set_defaults(handler=_simulate)
 
@@ -56,6 +66,14 @@ def sim_config(args: argparse.Namespace) -> SimConfig:
                      malformed_share=args.malformed_share)
 
 
+def _wait_until_due(message: SimMessage, producer: KafkaProducer) -> None:
+    """Sleep until the message's moment (history.due_at) has come; what waits is sent first."""
+    moment = due_at(message.value) if message.valid else None
+    if moment is not None and moment > time.time():
+        producer.flush()
+        time.sleep(max(0.0, moment - time.time()))
+
+
 def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     ensure_topics(settings.kafka_bootstrap_servers, pipeline_topics(settings))
     producer = make_producer(settings.kafka_bootstrap_servers, linger_ms=20,
@@ -63,7 +81,9 @@ def _simulate(args: argparse.Namespace, settings: Settings) -> int:
     progress = None if args.quiet else ProgressLine("simulate")
     stats = SimStats()
     try:
-        for message in generate(sim_config(args)):
+        for message in islice(generate(sim_config(args)), args.skip, None):
+            if args.follow:
+                _wait_until_due(message, producer)
             producer.send(settings.events_topic, key=message.key, value=message.value)
             stats.sent += 1
             stats.malformed += not message.valid

@@ -7,10 +7,16 @@ import re
 import subprocess
 import sys
 import time
+from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlalchemy import select
 
 from clearance.monitor import PipelineStatus
 from clearance.progress import ProgressLine
+from models import StoredEvent
+from models.db import make_engine, session_factory
 from portal.live.presence import PRESENCE_FILE, read_presence, write_presence
 from tests.conftest import settings_env
 from tests.support.http import free_port
@@ -68,8 +74,9 @@ def figure(pattern: str, text: str) -> int:
 def test_clearance_run_keeps_the_processes_output_in_log_files(sqlite_url, make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
     env = settings_env(make_settings(sqlite_url)) | {"PORTAL_PORT": str(port), "COLUMNS": "80"}
-    result = subprocess.run([sys.executable, "-m", "clearance.cli", "run", "--duration", "25", "--rate", "50",
-                             "--seed", "7"], env=env, capture_output=True, text=True, timeout=180)
+    started = datetime.now(UTC)
+    result = subprocess.run([sys.executable, "-m", "clearance.cli", "run", "--duration", "12", "--history-days", "2",
+                             "--seed", "7"], env=env, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "(answering already: using it)" in out and not (tmp_path / "kafka").exists()  # the test broker
@@ -88,3 +95,18 @@ def test_clearance_run_keeps_the_processes_output_in_log_files(sqlite_url, make_
     final = next(line for line in out.splitlines() if line.startswith("Final: "))
     assert figure(r"stored ([\d,]+) events", final) > 0 and figure(r"dead-lettered ([\d,]+)", final) > 0
     assert "(latest: " in final
+    # the history phase: a progress bar, then two days of events dated before the run started, all stored
+    history = [line for line in out.splitlines() if line.startswith("[history] ")]
+    assert history and "100%" in history[-1] and "lag 0" in history[-1], out
+    assert re.search(r"^History: [\d,]+ messages, 2 days to now; live from here on$", out, re.M), out
+    days = Counter((started - moment).days for moment in _stored_moments(sqlite_url))
+    assert days[0] > 500 and days[1] > 500 and sum(days.values()) > 2000, days
+    assert min(days) >= 0  # nothing stored from the future
+
+
+def _stored_moments(database_url: str) -> list[datetime]:
+    engine = make_engine(database_url)
+    with session_factory(engine)() as session:
+        moments = list(session.scalars(select(StoredEvent.occurred_at).where(StoredEvent.classifier == "ACTUAL")))
+    engine.dispose()
+    return moments
