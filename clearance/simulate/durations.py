@@ -60,12 +60,12 @@ DURATIONS: dict[str, Spread] = {
     "refile": Spread(2, 0.8, 0.1, 24),  # rejected → filed again
     # inspection and holds
     "inspection_order": Spread(0.3, 0.8, 0.01, 6),  # ready → inspection ordered
-    "reposition_start": Spread(0.25, 0.45, 0.03, 6),  # ordered → 调箱 (limit 30 min: ~6 % overdue)
+    "reposition_start": Spread(0.12, 0.5, 0.02, 6),  # ordered → 调箱 (ordered → in place: limit 30 min)
     "stuck_reposition": Spread(45, 0.5, 24, 120),  # ordered → 调箱, box forgotten (warn 24 h, alarm 72 h)
-    "reposition_move": Spread(0.3, 0.5, 0.05, 3),  # 调箱 → 调箱到位
-    "scan_to_manual": Spread(0.8, 0.6, 0.1, 8),  # scan done → second 调箱 for manual inspection
-    "inspect_20": Spread(1.6, 0.5, 0.3, 12),  # in place → done, 20'
-    "inspect_40": Spread(2.4, 0.5, 0.4, 16),  # in place → done, 40'
+    "reposition_move": Spread(0.15, 0.45, 0.03, 3),  # 调箱 → 调箱到位 (with the above: ~6 % past 30 min)
+    "scan_to_manual": Spread(0.4, 0.5, 0.1, 8),  # scan done → second 调箱 for manual inspection
+    "inspect_20": Spread(1.1, 0.35, 0.3, 12),  # in place → done, 20' (limit 2 h: ~4 % past it)
+    "inspect_40": Spread(1.6, 0.35, 0.4, 16),  # in place → done, 40' (limit 3 h)
     "inspection_release": Spread(0.5, 0.8, 0.02, 12),  # done (normal) → released
     "abnormal_handling": Spread(30, 0.7, 4, 240),  # done (abnormal) → released
     "hold": Spread(6, 0.9, 0.5, 96),  # hold placed → released
@@ -102,7 +102,7 @@ class Shares:
     declarant_known: float = 0.85  # events that name the customs broker
     # stuck past their limits (DOMAIN.md §7, §10), so the dashboard has something overdue to show
     unreleased: float = 0.012  # declarations never released (import: not released after 7 days...)
-    stuck_reposition: float = 0.12  # inspected boxes not moved to the inspection platform for a day or more
+    stuck_reposition: float = 0.08  # inspected boxes not moved to the inspection platform for a day or more
     stuck_pickup: float = 0.015  # import boxes not picked up within 15 days of release
 
 
