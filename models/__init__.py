@@ -1,10 +1,15 @@
 """Storage: SQLAlchemy 2 models and the operations on them. Imports neither Flask nor Kafka."""
+from models.alert_rules import AlertRule, AlertRuleChange
+from models.alerts import Alert
+from models.audit import PublishAudit
 from models.base import Base
 from models.container import Container, ContainerVisit
 from models.event import DeclarationContainer, StoredEvent, VoyageContainer
 from models.login_session import LoginSession
 from models.milestones import VisitMilestones
 from models.user import ApiToken, LoginFailure, User
+from models import overdue  # noqa: E402,F401 - its indexes of open steps on visit_milestones
 
-__all__ = ["ApiToken", "Base", "Container", "ContainerVisit", "DeclarationContainer", "LoginFailure",
-           "LoginSession", "StoredEvent", "User", "VisitMilestones", "VoyageContainer"]
+__all__ = ["Alert", "AlertRule", "AlertRuleChange",
+           "ApiToken", "Base", "Container", "ContainerVisit", "DeclarationContainer", "LoginFailure",
+           "LoginSession", "PublishAudit", "StoredEvent", "User", "VisitMilestones", "VoyageContainer"]

@@ -29,6 +29,11 @@ def _insert(session: Session, table: FromClause) -> Any:
     raise RuntimeError(f"unsupported database dialect {name!r}: use PostgreSQL or SQLite")
 
 
+def dialect_insert(session: Session, table: FromClause) -> Any:
+    """An INSERT of the session's database (PostgreSQL or SQLite), with its ON CONFLICT and RETURNING."""
+    return _insert(session, table)
+
+
 def insert_rows(session: Session, table: FromClause, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows (all with the same keys)."""
     if not rows:
