@@ -38,7 +38,9 @@ class StoredEvent(Base):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     warnings: Mapped[list[str] | None] = mapped_column(JSON)
 
-    __table_args__ = (Index("ix_events_voyage", "vessel_imo", "voyage"),)
+    __table_args__ = (Index("ix_events_voyage", "vessel_imo", "voyage"),
+                      # feed health (portal/feeds): a publisher's newest events and its last hour
+                      Index("ix_events_publisher_occurred_at", "source", "publisher", "occurred_at"))
 
 
 class DeclarationContainer(Base):

@@ -9,7 +9,8 @@ fail at once with SQLITE_BUSY (a WAL read snapshot cannot be upgraded, and the b
 apply to that case). On PostgreSQL the session sets a `lock_timeout`. When the lock cannot be had in
 time the request answers 503 with the portal's message (`DatabaseBusy`), never a 500. Requests that
 only read (GET, Socket.IO events) use deferred transactions and never wait for a writer. A POST that
-never writes to the database (publishing goes to Kafka) can say so with `@reads_only`.
+never writes to the database can say so with `@reads_only`, and one that does not write when a condition
+of the request holds (a dry run) with `@reads_only_when(condition)`.
 """
 from __future__ import annotations
 
@@ -55,6 +56,15 @@ def reads_only(view: View) -> View:
     return view
 
 
+def reads_only_when(condition: Callable[[], bool]) -> Callable[[View], View]:
+    """Mark a writing-method view that does not write to the database when `condition()` holds for the
+    request (checked at the request's first database use): such a request reads without the lock."""
+    def mark(view: View) -> View:
+        view.reads_only_when = condition  # type: ignore[attr-defined]
+        return view
+    return mark
+
+
 def db_session() -> Session:
     """The Session of the current request (or Socket.IO event): a writing one for a request that may
     write (see the module's docstring), a reading one otherwise."""
@@ -67,7 +77,8 @@ def _request_writes() -> bool:
     if not has_request_context() or request.method not in WRITING_METHODS:
         return False
     view = current_app.view_functions.get(request.endpoint or "")
-    return not getattr(view, "reads_only", False)
+    condition = getattr(view, "reads_only_when", None)
+    return not getattr(view, "reads_only", False) and not (condition is not None and condition())
 
 
 def _reading_session() -> Session:
