@@ -26,6 +26,8 @@ class Settings:
     events_topic: str = topics.EVENTS_TOPIC
     dlq_topic: str = topics.DLQ_TOPIC
     updates_topic: str = topics.UPDATES_TOPIC
+    alerts_topic: str = topics.ALERTS_TOPIC
+    alert_watch_seconds: float = 2.0
     events_partitions: int = 4
     group_id: str = "clearance-ingest"
     instance_id: str | None = None
@@ -110,6 +112,8 @@ KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLEARANCE_EVENTS_TOPIC": ("events_topic", str),
     "CLEARANCE_DLQ_TOPIC": ("dlq_topic", str),
     "CLEARANCE_UPDATES_TOPIC": ("updates_topic", str),
+    "CLEARANCE_ALERTS_TOPIC": ("alerts_topic", str),
+    "CLEARANCE_ALERT_WATCH_SECONDS": ("alert_watch_seconds", _positive_float),
     "CLEARANCE_EVENTS_PARTITIONS": ("events_partitions", _positive_int),
     "CLEARANCE_GROUP_ID": ("group_id", str),
     "CLEARANCE_INSTANCE_ID": ("instance_id", str),
@@ -157,4 +161,4 @@ def defaults_table() -> list[tuple[str, str]]:
 def pipeline_topics(settings: Settings) -> dict[str, int]:
     """The topics the pipeline needs, with the partitions each gets when the project creates it."""
     return {settings.events_topic: settings.events_partitions, settings.dlq_topic: 1,
-            settings.updates_topic: settings.events_partitions}
+            settings.updates_topic: settings.events_partitions, settings.alerts_topic: 1}

@@ -4,6 +4,7 @@ from __future__ import annotations
 EVENTS_TOPIC = "clearance.events"
 DLQ_TOPIC = "clearance.events.dlq"
 UPDATES_TOPIC = "clearance.updates"
+ALERTS_TOPIC = "clearance.alerts"  # each new or changed overdue alert, from the watcher to the portals
 
 # Headers a dead letter carries beside the original bytes (value) and key.
 DLQ_REASON = "dlq.reason"

@@ -83,7 +83,7 @@ def topic_names() -> dict[str, str]:
     """Fresh topic and group names, so tests sharing one broker never see each other's messages."""
     tag = uuid.uuid4().hex[:10]
     return {"events": f"test.{tag}.events", "dlq": f"test.{tag}.dlq", "updates": f"test.{tag}.updates",
-            "group": f"test-{tag}"}
+            "alerts": f"test.{tag}.alerts", "group": f"test-{tag}"}
 
 
 @pytest.fixture
@@ -93,7 +93,8 @@ def make_settings(tmp_path: Path, kafka_bootstrap: str, topic_names: dict[str, s
         values: dict[str, object] = dict(
             data_dir=tmp_path, database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap,
             kafka_cache_dir=from_environ({}).kafka_cache_dir, events_topic=topic_names["events"],
-            dlq_topic=topic_names["dlq"], updates_topic=topic_names["updates"], group_id=topic_names["group"],
+            dlq_topic=topic_names["dlq"], updates_topic=topic_names["updates"], alerts_topic=topic_names["alerts"],
+            group_id=topic_names["group"],
             batch_size=500, batch_seconds=0.2)
         values.update(overrides)
         return Settings(**values)  # type: ignore[arg-type]
@@ -109,6 +110,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "KAFKA_CACHE_DIR": str(settings.kafka_cache_dir),
         "CLEARANCE_EVENTS_TOPIC": settings.events_topic, "CLEARANCE_DLQ_TOPIC": settings.dlq_topic,
         "CLEARANCE_UPDATES_TOPIC": settings.updates_topic, "CLEARANCE_GROUP_ID": settings.group_id,
+        "CLEARANCE_ALERTS_TOPIC": settings.alerts_topic,
         "CLEARANCE_BATCH_SIZE": str(settings.batch_size), "CLEARANCE_BATCH_SECONDS": str(settings.batch_seconds),
         "CLEARANCE_DLQ_RUN_LIMIT": str(settings.dlq_run_limit),
     })

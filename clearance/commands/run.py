@@ -150,6 +150,7 @@ def _start_children(args: argparse.Namespace, log_dir: Path | None) -> list[Chil
     children = [start_child(f"ingest-{n}", [*me, "ingest", "--quiet"], env | {"CLEARANCE_INSTANCE_ID": f"ingest-{n}"},
                             log_dir) for n in range(1, args.workers + 1)]
     children.append(start_child("portal", [*me, "portal"], env, log_dir))
+    children.append(start_child("alerts", [*me, "alerts"], env, log_dir))  # the overdue watcher
     return children
 
 

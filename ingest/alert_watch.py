@@ -1,0 +1,105 @@
+"""The overdue watcher: it watches the clock, not the events. Every CLEARANCE_ALERT_WATCH_SECONDS it runs
+one pass over visit_milestones (models.overdue.watch_pass) in its own transaction and commits, then sends
+every alert whose current version is not on CLEARANCE_ALERTS_TOPIC yet (models.alerts.unpushed_alerts),
+waits until the broker holds them, and marks them pushed.
+
+Everything it knows is in the database, so a restarted watcher carries on where the last one stopped, and
+several can run at once (their passes take turns; an alert's key makes a second raise change nothing). A
+crash between the commit and the push leaves the alerts unpushed: the next pass, by any watcher, sends
+them. The push is at least once; portal processes keep the highest version per alert.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from kafka import KafkaProducer
+from sqlalchemy.orm import Session, sessionmaker
+
+from events import jsontext
+from models.alert_rules import seed_default_rules
+from models.alerts import mark_pushed, unpushed_alerts
+from models.overdue import watch_pass
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+PUSH_TIMEOUT_SECONDS = 30.0
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def alert_message(view: dict[str, object]) -> bytes:
+    """The value of one alerts-topic message: `{"alert": view}` (models.alerts.alert_view)."""
+    return jsontext.dumps_bytes({"alert": view})
+
+
+@dataclass(frozen=True)
+class Tick:
+    raised: int
+    cleared: int
+    pushed: int
+
+
+class AlertWatcher:
+    def __init__(self, sessions: sessionmaker[Session], producer: KafkaProducer | None, topic: str,
+                 clock: Clock = utc_now, interval: float = 2.0) -> None:
+        """`producer` None: alerts are raised and cleared but not pushed (they wait in the outbox)."""
+        self.sessions = sessions
+        self.producer = producer
+        self.topic = topic
+        self.clock = clock
+        self.interval = interval
+        self.stopping = threading.Event()
+
+    def start(self) -> None:
+        """Put back the default rules a database lost (tests empty it; the migration seeds them)."""
+        with self.sessions() as session:
+            if seed_default_rules(session, self.clock()):
+                log.info("seeded the default time-limit rules")
+            session.commit()
+
+    def tick(self) -> Tick:
+        """One pass at `clock()`, committed, then the push. Raises database and Kafka errors."""
+        with self.sessions() as session:
+            result = watch_pass(session, self.clock())
+            session.commit()
+        return Tick(len(result.raised), len(result.cleared), self.push())
+
+    def push(self) -> int:
+        """Send the unpushed alerts and mark them pushed once the broker holds them; returns how many."""
+        if self.producer is None:
+            return 0
+        pushed = 0
+        with self.sessions() as session:
+            while views := unpushed_alerts(session):
+                futures = [self.producer.send(self.topic, key=str(v["container_no"]).encode(), value=alert_message(v))
+                           for v in views]
+                self.producer.flush(timeout=PUSH_TIMEOUT_SECONDS)
+                for future in futures:
+                    future.get(timeout=PUSH_TIMEOUT_SECONDS)
+                mark_pushed(session, [(int(v["id"]), int(v["version"])) for v in views])
+                session.commit()
+                pushed += len(views)
+        return pushed
+
+    def run(self) -> None:
+        """Tick every `interval` seconds until `stop()`. A failed tick (database or broker away) is logged
+        and tried again at the next one: nothing is lost, the state is in the database."""
+        self.start()
+        while not self.stopping.is_set():
+            try:
+                tick = self.tick()
+                if tick.raised or tick.cleared or tick.pushed:
+                    log.info("alerts: %s raised, %s cleared, %s pushed", tick.raised, tick.cleared, tick.pushed)
+            except Exception:  # noqa: BLE001 - the watcher must outlive an outage
+                log.exception("alert watch pass failed; again in %s s", self.interval)
+            self.stopping.wait(self.interval)
+
+    def stop(self, *_: object) -> None:
+        self.stopping.set()

@@ -1,0 +1,127 @@
+"""The overdue watcher with the real broker: each change of an alert reaches the alerts topic after the
+database commit; a watcher that died before pushing leaves it to the next one; `clearance alerts` killed
+and started again carries on without raising anything twice."""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from clearance.config import Settings
+from kafka import KafkaProducer
+
+from events.kafka import ensure_topics, make_producer
+from ingest.alert_watch import AlertWatcher, utc_now
+from models.alerts import Alert
+from models.db import make_engine, session_factory
+from models.operations import store_events
+from tests.conftest import settings_env
+from tests.support.factories import CONTAINER, event
+from tests.support.pipeline import read_all, wait_until
+
+ORDERED = datetime(2026, 11, 20, 1, 0, tzinfo=timezone.utc)
+
+
+def ordered_inspection(sessions: sessionmaker[Session], moment: datetime) -> None:
+    text = moment.isoformat().replace("+00:00", "Z")
+    with sessions() as session:
+        store_events(session, [event("GATE_IN", "g1", text), event("INSPECTION_ORDERED", "io1", text,
+                                                                     source="CUSTOMS", publisher="4201")])
+        session.commit()
+
+
+def watcher_producer(settings: Settings) -> KafkaProducer:
+    ensure_topics(settings.kafka_bootstrap_servers, {settings.alerts_topic: 1})
+    return make_producer(settings.kafka_bootstrap_servers)
+
+
+def pushed(settings: Settings) -> list[tuple[str, str, int]]:
+    alerts = [json.loads(r.value)["alert"] for r in read_all(settings.kafka_bootstrap_servers, settings.alerts_topic)]
+    return [(a["tier"], a["state"], a["version"]) for a in alerts]
+
+
+def stored(sessions: sessionmaker[Session]) -> list[tuple[str, str, int, bool]]:
+    with sessions() as session:
+        return [(a.tier, a.state, a.version, a.pushed) for a in session.scalars(select(Alert).order_by(Alert.tier))]
+
+
+def clock_at(minutes: list[float]) -> Callable[[], datetime]:
+    return lambda: ORDERED + timedelta(minutes=minutes[0])
+
+
+def test_every_change_is_pushed_after_the_commit(database_url: str, make_settings) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(database_url)
+    engine = make_engine(database_url)
+    sessions = session_factory(engine)
+    producer = watcher_producer(settings)
+    minutes = [10.0]
+    try:
+        watcher = AlertWatcher(sessions, producer, settings.alerts_topic, clock=clock_at(minutes))
+        watcher.start()
+        ordered_inspection(sessions, ORDERED)
+        assert watcher.tick().raised == 0
+        minutes[0] = 31
+        assert watcher.tick().pushed == 1
+        minutes[0] = 61
+        assert watcher.tick().pushed == 2
+        [message] = [json.loads(r.value) for r in read_all(settings.kafka_bootstrap_servers, settings.alerts_topic)][:1]
+        assert message["alert"]["container_no"] == CONTAINER and message["alert"]["terminal"] == "YTCT"
+    finally:
+        producer.close()
+        engine.dispose()
+    assert sorted(pushed(settings)) == [("ALARM", "OPEN", 1), ("WARNING", "CLEARED", 2), ("WARNING", "OPEN", 1)]
+    assert stored(sessions) == [("ALARM", "OPEN", 1, True), ("WARNING", "CLEARED", 2, True)]
+
+
+def test_alerts_a_dead_watcher_did_not_push_are_pushed_by_the_next(sqlite_url: str, make_settings) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(sqlite_url)
+    engine = make_engine(sqlite_url)
+    sessions = session_factory(engine)
+    producer = watcher_producer(settings)
+    try:
+        ordered_inspection(sessions, ORDERED)
+        AlertWatcher(sessions, None, settings.alerts_topic, clock=clock_at([31])).tick()  # then it died
+        assert stored(sessions) == [("WARNING", "OPEN", 1, False)]
+        successor = AlertWatcher(sessions, producer, settings.alerts_topic, clock=clock_at([32]))
+        tick = successor.tick()
+        assert (tick.raised, tick.pushed) == (0, 1)
+    finally:
+        producer.close()
+        engine.dispose()
+    assert pushed(settings) == [("WARNING", "OPEN", 1)]
+
+
+def test_clearance_alerts_killed_and_started_again(database_url: str, make_settings) -> None:  # type: ignore[no-untyped-def]
+    """The real command on the real clock: a box whose inspection order is 59 min 54 s old gets its
+    warning from the first process; that one is killed (SIGKILL: no clean exit) before the alarm is due;
+    the second process raises the alarm and escalates the warning, and nothing is raised twice."""
+    settings = make_settings(database_url, alert_watch_seconds=0.5)
+    env = settings_env(settings) | {"CLEARANCE_ALERT_WATCH_SECONDS": "0.5"}
+    engine = make_engine(database_url)
+    sessions = session_factory(engine)
+    ordered_inspection(sessions, utc_now() - timedelta(minutes=59, seconds=54))
+    command = [sys.executable, "-m", "clearance.cli", "alerts"]
+    first = subprocess.Popen(command, env=env)
+    try:
+        wait_until(lambda: [s[:2] for s in stored(sessions)] == [("WARNING", "OPEN")], 30, "the warning")
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    assert [s[:2] for s in stored(sessions)] == [("WARNING", "OPEN")]
+    second = subprocess.Popen(command, env=env)
+    try:
+        wait_until(lambda: [s[:2] for s in stored(sessions)] == [("ALARM", "OPEN"), ("WARNING", "CLEARED")], 30,
+                   "the alarm after the restart")
+        wait_until(lambda: all(s[3] for s in stored(sessions)), 30, "the push")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=30) == 0
+        engine.dispose()
+    assert ("ALARM", "OPEN", 1) in pushed(settings) and ("WARNING", "CLEARED", 2) in pushed(settings)
+    assert pushed(settings).count(("ALARM", "OPEN", 1)) == 1
