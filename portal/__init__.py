@@ -34,6 +34,9 @@ def create_app(config: PortalConfig) -> Flask:
     from portal.events.routes import blp as events_blp
     from portal.events.schemas import EVENT_COMPONENT
     from portal.extensions import api, csrf, socketio
+    from portal.feeds.routes import blp as feeds_blp
+    from portal.feeds.routes import init_dead_letters
+    from portal.worklist.routes import blp as worklist_blp
 
     app = Flask(__name__, static_folder=str(config.static_dir), static_url_path="/static")
     app.config.update(_flask_settings(config))
@@ -41,6 +44,7 @@ def create_app(config: PortalConfig) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
     init_db(app, config.database_url, config.write_wait_seconds)
     init_publisher(app, config)
+    init_dead_letters(app, config)
     csrf.init_app(app)
     # None: Engine.IO accepts only same-origin browser connections.
     socketio.init_app(app, async_mode=config.async_mode, cors_allowed_origins=None)
@@ -50,6 +54,8 @@ def create_app(config: PortalConfig) -> Flask:
     api.spec.components.security_scheme("sessionCookie", {"type": "apiKey", "in": "cookie", "name": "session"})
     for blueprint in (session_blp, containers_blp, declarations_blp, events_blp):
         api.register_blueprint(blueprint)
+    api.register_blueprint(feeds_blp)
+    api.register_blueprint(worklist_blp)
     csrf.exempt(events_blp)  # token callers need no CSRF; session callers are checked in require_principal
     app.register_blueprint(pages)
     register_error_handlers(app)

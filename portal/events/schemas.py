@@ -16,7 +16,7 @@ _CODE = validate.Regexp(r"[A-Za-z0-9][A-Za-z0-9_.\-/]{0,15}\Z")
 
 
 class PublishQuerySchema(ma.Schema):
-    dry_run = ma.fields.Boolean(load_default=False, truthy=set(DRY_RUN_TRUE), falsy={"0", "false", "no"},
+    dry_run = ma.fields.Boolean(load_default=False, truthy=set(DRY_RUN_TRUE), falsy={"", "0", "false", "no"},
                                 metadata={"description": "1: check every event as publishing would, publish "
                                                          "nothing (answers 200 instead of 202)"})
     terminal = ma.fields.String(validate=_CODE, metadata={

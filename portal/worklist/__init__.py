@@ -1,0 +1,1 @@
+"""The terminal's work list: container visits waiting on a yard step (models/yard_steps.py)."""
