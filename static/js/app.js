@@ -1,8 +1,9 @@
 // The page: who is logged in, the live connection, the language, notifications, and the hash router
-// (#/ with filters for "My containers", #/container/<no> for one container).
+// (#/ with filters for "My containers", #/container/<no> for one container, #/port for the dashboard).
 
 import { getSession } from "./api.js";
 import { mountContainer } from "./container.js";
+import { mountDashboard } from "./dashboard.js";
 import { language, onLanguageChange, setLanguage, t, translateStatic } from "./i18n.js";
 import { mountList } from "./list.js";
 import { isScopeMessage, onStatus, startLive, watch } from "./live.js";
@@ -20,21 +21,23 @@ function parseRoute() {
     return { name: "container", key };
   }
   const query = hash.includes("?") ? hash.slice(hash.indexOf("?") + 1) : "";
+  if (/^\/port(\?|$)/.test(hash)) return { name: "port", key: "", params: new URLSearchParams(query) };
   return { name: "list", key: "", params: new URLSearchParams(query) };
 }
 
 function route() {
   const next = parseRoute();
-  if (view && view.name === "list" && next.name === "list") {
+  if (view && view.name === next.name && next.params && view.setParams) { // the list or the dashboard, new filters
     view.setParams(next.params);
     return;
   }
   if (view && view.name === next.name && view.key === next.key) return;
   if (view) view.unmount();
-  const mounted = next.name === "container" ? mountContainer(main, next.key) : mountList(main, next.params);
+  const mounted = next.name === "container" ? mountContainer(main, next.key)
+    : next.name === "port" ? mountDashboard(main, next.params) : mountList(main, next.params);
   view = { ...mounted, name: next.name, key: next.key };
   if (next.name === "list") document.title = t("app.title"); // the container page names itself
-  document.querySelectorAll(".topnav a").forEach((a) => a.classList.toggle("active", next.name === "list"));
+  document.querySelectorAll(".topnav a").forEach((a) => a.classList.toggle("active", (a.dataset.route || "list") === next.name));
   main.focus({ preventScroll: true });
 }
 

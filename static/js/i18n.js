@@ -111,6 +111,9 @@ const WORDS = {
   "error.generic": ["出错了：{message}", "Something went wrong: {message}"],
 };
 
+/** More words (`{key: [zh, en]}`), from a page's own table (dashwords.js). */
+export function addWords(table) { Object.assign(WORDS, table); }
+
 let current = initialLanguage();
 const listeners = new Set();
 
