@@ -18,7 +18,7 @@ from portal.db import db_session, reads_only_when
 from portal.errors import Unavailable
 from portal.events.audit import audit_publish, unsent
 from portal.events.checks import Verdict, checked
-from portal.events.incoming import incoming
+from portal.events.incoming import Incoming, incoming
 from portal.events.publisher import event_publisher
 from portal.events.schemas import (
     DRY_RUN_TRUE,
@@ -60,7 +60,7 @@ def publish(dry_run: bool = False, terminal: str | None = None) -> ResponseRetur
     submitted = incoming(principal, MAX_EVENTS, terminal)
     verdict = checked(principal, submitted.events, current_app.config["PORTAL"].settings.max_message_bytes)
     if dry_run:
-        return _answer(verdict, [e.event_id for _, e in verdict.valid], submitted.channel, 200, dry_run=True)
+        return _answer(verdict, [e.event_id for _, e in verdict.valid], submitted, 200, dry_run=True)
     audited = audit_publish(principal, submitted, verdict)  # before publishing: the write lock, or 503
     accepted = _send(principal, verdict)
     unsent(audited, verdict, accepted)
@@ -68,7 +68,7 @@ def publish(dry_run: bool = False, terminal: str | None = None) -> ResponseRetur
     if verdict.valid and not accepted:
         raise Unavailable("Kafka did not store the events; nothing was published, try again")
     log.info("%s published %d event(s), %d rejected", principal.name, len(accepted), len(verdict.rejected))
-    return _answer(verdict, [e.event_id for i, e in verdict.valid if i in accepted], submitted.channel, 202)
+    return _answer(verdict, [e.event_id for i, e in verdict.valid if i in accepted], submitted, 202)
 
 
 def _send(principal: Principal, verdict: Verdict) -> set[int]:
@@ -85,14 +85,17 @@ def _send(principal: Principal, verdict: Verdict) -> set[int]:
     return accepted
 
 
-def _answer(verdict: Verdict, accepted: list[str], channel: str, status: int,
+def _answer(verdict: Verdict, accepted: list[str], submitted: Incoming, status: int,
             dry_run: bool = False) -> ResponseReturnValue:
     rejected = sorted(verdict.rejected, key=lambda r: r["index"])
     body: dict[str, Any] = {"accepted": accepted, "rejected": rejected}
     if dry_run:
         body["dry_run"] = True
-    if channel != "json":
-        body["rows"] = [{"index": i, "event": e.to_wire()} for i, e in verdict.valid]
+    if submitted.channel != "json":  # what each row reads as, for a preview of the table
+        valid = dict(verdict.valid)
+        body["rows"] = [{"index": item.index, "document": item.document,
+                         **({"event": valid[item.index].to_wire()} if item.index in valid else {})}
+                        for item in submitted.events]
     if not accepted:
         body.update(error="no_event_accepted", message="no event was accepted: see rejected[].reasons")
         return body, 400

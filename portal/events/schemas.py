@@ -35,8 +35,9 @@ class RejectionSchema(ma.Schema):
 
 
 class TableRowSchema(ma.Schema):
-    index = ma.fields.Integer(required=True, metadata={"description": "data row from 0"})
-    event = ma.fields.Dict(required=True, metadata={"description": "the row as the event it makes (normal form)"})
+    index = ma.fields.Integer(required=True, metadata={"description": "data row from 0 (blank rows left out)"})
+    document = ma.fields.Dict(required=True, metadata={"description": "the row as read, defaults filled in"})
+    event = ma.fields.Dict(metadata={"description": "valid rows: the event it makes (normal form)"})
 
 
 class PublishResultSchema(ma.Schema):
@@ -44,7 +45,7 @@ class PublishResultSchema(ma.Schema):
         "description": "event_id of every event now on the events topic (dry run: that would be)"})
     rejected = ma.fields.List(ma.fields.Nested(RejectionSchema), required=True)
     rows = ma.fields.List(ma.fields.Nested(TableRowSchema), metadata={
-        "description": "tables only: the rows that make valid events"})
+        "description": "tables only: every data row as read"})
     dry_run = ma.fields.Boolean()
     error = ma.fields.String(metadata={"description": "no_event_accepted, when none was"})
     message = ma.fields.String()

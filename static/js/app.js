@@ -8,6 +8,7 @@ import { language, onLanguageChange, setLanguage, t, translateStatic } from "./i
 import { mountList } from "./list.js";
 import { isScopeMessage, onStatus, startLive, watch } from "./live.js";
 import { mountNotifyButton, observeView } from "./notify.js";
+import { mountPublish } from "./publish.js";
 
 const main = document.getElementById("main");
 let view = null; // {name, render, unmount, setParams?}
@@ -21,6 +22,7 @@ function parseRoute() {
     return { name: "container", key };
   }
   const query = hash.includes("?") ? hash.slice(hash.indexOf("?") + 1) : "";
+  if (/^\/publish(\?|$)/.test(hash)) return { name: "publish", key: "" };
   if (/^\/port(\?|$)/.test(hash)) return { name: "port", key: "", params: new URLSearchParams(query) };
   return { name: "list", key: "", params: new URLSearchParams(query) };
 }
@@ -34,7 +36,8 @@ function route() {
   if (view && view.name === next.name && view.key === next.key) return;
   if (view) view.unmount();
   const mounted = next.name === "container" ? mountContainer(main, next.key)
-    : next.name === "port" ? mountDashboard(main, next.params) : mountList(main, next.params);
+    : next.name === "port" ? mountDashboard(main, next.params)
+    : next.name === "publish" ? mountPublish(main) : mountList(main, next.params);
   view = { ...mounted, name: next.name, key: next.key };
   if (next.name === "list") document.title = t("app.title"); // the container page names itself
   document.querySelectorAll(".topnav a").forEach((a) => a.classList.toggle("active", (a.dataset.route || "list") === next.name));
@@ -61,6 +64,7 @@ async function showUser() {
   document.getElementById("user-role").dataset.role = session.role;
   document.getElementById("csrf-token").value = session.csrf_token;
   document.getElementById("logout-button").disabled = false;
+  document.querySelectorAll(".topnav [data-roles]").forEach((a) => { a.hidden = !a.dataset.roles.split(" ").includes(session.role); });
 }
 
 function watchForNotifications() {

@@ -69,7 +69,7 @@ def test_a_table_is_published_only_as_the_caller(client: FlaskClient, people: di
             assert response.status_code == 400 and "publisher" in body["rejected"][0]["reasons"][0]
             return
         assert response.status_code == (200 if dry_run else 202), body
-        assert body["rows"][0]["event"]["publisher"] == terminal
+        assert body["rows"][0]["event"]["publisher"] == body["rows"][0]["document"]["publisher"] == terminal
     else:  # an enterprise's rows are ENTERPRISE events: a GATE_IN is not one
         assert response.status_code == 400 and "source" in " ".join(body["rejected"][0]["reasons"])
 

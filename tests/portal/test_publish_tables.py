@@ -49,7 +49,9 @@ def test_a_csv_publishes_its_good_rows_and_names_each_bad_rows_reasons(
     assert "container_no: bad ISO 6346 check digit 9 (expected 8)" in reasons[1]
     assert "type: Must be one of" in reasons[2]
     assert "publisher: must be your terminal YTCT, not YTGD" in reasons[5]
-    assert [row["index"] for row in body["rows"]] == [0, 3]
+    assert [row["index"] for row in body["rows"]] == [0, 1, 2, 3, 5]
+    assert [row["index"] for row in body["rows"] if "event" in row] == [0, 3]
+    assert body["rows"][2]["document"]["type"] == "TEA_BREAK"
     published = {e["event_id"]: e for e in on_topic(portal_settings)}
     assert set(published) == set(body["accepted"]) and len(published) == 2
     gate_in = next(e for e in published.values() if e["type"] == "GATE_IN")
