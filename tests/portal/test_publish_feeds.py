@@ -42,14 +42,21 @@ HOSTILE = b'<script>window.__xss=1</script>\x00\xff'
 
 
 def stream() -> list[tuple[bytes | None, bytes]]:
-    """YTCT: busy (every 2 min, 40 in the last hour... ) with 3 check-digit and 2 type dead letters; YTGD:
+    """Timed from now (NOW is set here, so a test that runs late still counts its own last hour).
+    YTCT: busy (every 2 min, 40 in the last hour... ) with 3 check-digit and 2 type dead letters; YTGD:
     quiet for 3 hours after a steady minute-by-minute feed, 1 check-digit dead letter; one unreadable."""
     return (good("YTCT", [2 * i + 1 for i in range(40)]) + bad("YTCT", 3, container_no="CICU3789923")
             + bad("YTCT", 2, type="TEA_BREAK") + good("YTGD", [180 + i for i in range(30)])
             + bad("YTGD", 1, container_no="CICU3789923") + [(None, HOSTILE)])
 
 
+def _restart_clock() -> None:
+    global NOW
+    NOW = datetime.now(timezone.utc).replace(microsecond=0)
+
+
 def fresh_reader(app: Flask) -> None:
+    """No cached scan (the tests read the topic right after the worker wrote it)."""
     old: DeadLetterReader = app.extensions["clearance_dead_letters"]
     app.extensions["clearance_dead_letters"] = DeadLetterReader(old._bootstrap, old._topic, ttl=0)
 
@@ -63,6 +70,7 @@ def publishers(client: FlaskClient, person: Person) -> dict[str, dict]:
 
 def test_feed_health_counts_stored_events_and_dead_letters_per_publisher_and_reason(  # type: ignore[no-untyped-def]
         app: Flask, client: FlaskClient, people: dict[str, Person], portal_settings, ) -> None:
+    _restart_clock()
     produce(portal_settings.kafka_bootstrap_servers, portal_settings.events_topic, stream(), partitions=2)
     run_worker(portal_settings)
     fresh_reader(app)
@@ -86,6 +94,7 @@ def test_feed_health_counts_stored_events_and_dead_letters_per_publisher_and_rea
 
 def test_a_terminal_sees_its_own_feed_only(app: Flask, client: FlaskClient,  # type: ignore[no-untyped-def]
                                            people: dict[str, Person], portal_settings) -> None:
+    _restart_clock()
     produce(portal_settings.kafka_bootstrap_servers, portal_settings.events_topic, stream(), partitions=2)
     run_worker(portal_settings)
     fresh_reader(app)

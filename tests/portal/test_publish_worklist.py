@@ -24,29 +24,37 @@ def customs(type: str, event_id: str, at: str, box: str, **fields: object):  # t
 
 
 IMPORT = {"direction": "IMPORT", "voyage": "025W"}
-YARD = [
-    event("GATE_IN", "w1-gi", ago(hours=3), container_no="TCLU1234568"),  # waits for 运抵: alarm at 2 h
-    event("GATE_IN", "w2-gi", ago(hours=2), container_no="MSCU7654329"),
-    event("ARRIVAL_REPORTED", "w2-ar", ago(hours=1, minutes=50), container_no="MSCU7654329"),
-    customs("INSPECTION_ORDERED", "w2-c", ago(minutes=40), "MSCU7654329", customs_code="C"),  # 调箱: warning
-    event("GATE_IN", "w3-gi", ago(hours=5), container_no="OOLU8887774"),
-    event("ARRIVAL_REPORTED", "w3-ar", ago(hours=5), container_no="OOLU8887774"),
-    customs("CUSTOMS_RELEASED", "w3-p", ago(hours=1), "OOLU8887774", customs_code="P"),  # to load: ok
-    event("DISCHARGED", "w4-d", ago(days=5), container_no="TGHU5554445", **IMPORT),
-    customs("CUSTOMS_RELEASED", "w4-p", ago(days=4), "TGHU5554445", customs_code="P", **IMPORT),  # pickup: warning
-    event("GATE_IN", "w5-gi", ago(days=2), container_no="CSNU1112221"),
-    customs("CUSTOMS_RELEASED", "w5-p", ago(days=2), "CSNU1112221", customs_code="P"),
-    event("LOADED", "w5-ld", ago(days=1), container_no="CSNU1112221"),  # done: not listed
-    event("GATE_IN", "w6-gi", ago(hours=6), container_no="CICU3789922", publisher="YTGD", terminal="YTGD"),
-]
+
+
+def yard_events() -> list:  # type: ignore[type-arg]
+    """The yard's events, timed from now (NOW is set when the test starts)."""
+    return [
+        event("GATE_IN", "w1-gi", ago(hours=3), container_no="TCLU1234568"),  # waits for 运抵: alarm at 2 h
+        event("GATE_IN", "w2-gi", ago(hours=2), container_no="MSCU7654329"),
+        event("ARRIVAL_REPORTED", "w2-ar", ago(hours=1, minutes=50), container_no="MSCU7654329"),
+        customs("INSPECTION_ORDERED", "w2-c", ago(minutes=40), "MSCU7654329", customs_code="C"),  # 调箱: warning
+        event("GATE_IN", "w3-gi", ago(hours=5), container_no="OOLU8887774"),
+        event("ARRIVAL_REPORTED", "w3-ar", ago(hours=5), container_no="OOLU8887774"),
+        customs("CUSTOMS_RELEASED", "w3-p", ago(hours=1), "OOLU8887774", customs_code="P"),  # to load: ok
+        event("DISCHARGED", "w4-d", ago(days=5), container_no="TGHU5554445", **IMPORT),
+        customs("CUSTOMS_RELEASED", "w4-p", ago(days=4), "TGHU5554445", customs_code="P", **IMPORT),  # pickup: warning
+        event("GATE_IN", "w5-gi", ago(days=2), container_no="CSNU1112221"),
+        customs("CUSTOMS_RELEASED", "w5-p", ago(days=2), "CSNU1112221", customs_code="P"),
+        event("LOADED", "w5-ld", ago(days=1), container_no="CSNU1112221"),  # done: not listed
+        event("GATE_IN", "w6-gi", ago(hours=6), container_no="CICU3789922", publisher="YTGD", terminal="YTGD"),
+    ]
+
+
 YTCT_ITEMS = [("TGHU5554445", "GATE_OUT", "warning"), ("TCLU1234568", "ARRIVAL_REPORT", "alarm"),
               ("OOLU8887774", "LOAD", "ok"), ("MSCU7654329", "REPOSITION", "warning")]
 
 
 @pytest.fixture
 def yard(db: Sessions) -> None:
+    global NOW
+    NOW = datetime.now(timezone.utc).replace(microsecond=0)
     with db() as session:
-        store_events(session, YARD)
+        store_events(session, yard_events())
         session.commit()
 
 
