@@ -44,7 +44,7 @@ export function mountAlerts() {
   }
 
   function row(view) {
-    const overdue = Math.max(0, (Date.now() - Date.parse(view.due_at)) / 1000);
+    const overdue = Math.max(60, Math.floor((Date.now() - Date.parse(view.due_at)) / 60000) * 60); // whole minutes
     return h("tr", { class: `alert-row tier-${view.tier.toLowerCase()} state-${view.state.toLowerCase()}`,
       dataset: { alert: String(view.id), container: view.container_no } },
     h("td", {}, h("a", { class: "container-no", href: containerHref(view.container_no) }, view.container_no),
