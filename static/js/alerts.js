@@ -35,8 +35,9 @@ export function mountAlerts() {
   }
 
   function shown() {
+    // newest raised first, as the API lists them: an alert raised while the page is open comes on top
     return [...alerts.values()].filter((a) => a.state !== "CLEARED")
-      .sort((a, b) => (a.tier === b.tier ? (a.due_at < b.due_at ? -1 : 1) : a.tier === "ALARM" ? -1 : 1));
+      .sort((a, b) => (a.raised_at === b.raised_at ? b.id - a.id : a.raised_at < b.raised_at ? 1 : -1));
   }
 
   function mayAcknowledge(view) {
