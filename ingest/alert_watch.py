@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from events import jsontext
 from models.alert_rules import seed_default_rules
 from models.alerts import mark_pushed, unpushed_alerts
-from models.overdue import watch_pass
+from models.overdue import refresh_statistics, watch_pass
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,8 @@ class AlertWatcher:
         with self.sessions() as session:
             result = watch_pass(session, self.clock())
             session.commit()
+            if refresh_statistics(session, result):
+                session.commit()
         return Tick(len(result.raised), len(result.cleared), self.push())
 
     def push(self) -> int:
@@ -89,17 +92,19 @@ class AlertWatcher:
         return pushed
 
     def run(self) -> None:
-        """Tick every `interval` seconds until `stop()`. A failed tick (database or broker away) is logged
-        and tried again at the next one: nothing is lost, the state is in the database."""
+        """Tick every `interval` seconds (from the start of one tick to the next, so that a crossing waits
+        at most one interval plus one pass) until `stop()`. A failed tick (database or broker away) is
+        logged and tried again at the next one: nothing is lost, the state is in the database."""
         self.start()
         while not self.stopping.is_set():
+            started = time.monotonic()
             try:
                 tick = self.tick()
                 if tick.raised or tick.cleared or tick.pushed:
                     log.info("alerts: %s raised, %s cleared, %s pushed", tick.raised, tick.cleared, tick.pushed)
             except Exception:  # noqa: BLE001 - the watcher must outlive an outage
                 log.exception("alert watch pass failed; again in %s s", self.interval)
-            self.stopping.wait(self.interval)
+            self.stopping.wait(max(0.0, started + self.interval - time.monotonic()))
 
     def stop(self, *_: object) -> None:
         self.stopping.set()

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Index, Table, and_, exists, literal, null, or_, select, text, update
+from sqlalchemy import ColumnElement, Index, Table, and_, exists, literal, null, or_, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from models.alert_rules import load_rules
 from models.alerts import NOT_CLEARED, REOPENABLE, Alert, Cleared, State, Tier
 from models.base import UTCDateTime
-from models.dialect import dialect_insert
+from models.dialect import dialect_insert, one_of
 from models.milestones import VisitMilestones
 from models.time_limits import DEFAULT_STEPS, Applicability, StepRule, applicability
 
@@ -65,15 +65,31 @@ def watch_pass(session: Session, now: datetime) -> PassResult:
     rules = load_rules(session)
     result = PassResult()
     every = [rule for _, rule in rules]
+    alarms: list[int] = []
     for rule_id, rule in rules:
         if rule.enabled:
-            result.raised += raise_overdue(session, rule_id, rule, applicability(rule, every), now)
-    result.cleared += escalate_warnings(session, now)
+            raised = raise_overdue(session, rule_id, rule, applicability(rule, every), now)
+            alarms += raised[Tier.ALARM]
+            result.raised += raised[Tier.ALARM] + raised[Tier.WARNING]
+    result.cleared += escalate_warnings(session, alarms, now)
     for step in {rule.step: rule for _, rule in rules}.values():
         result.cleared += clear_completed(session, step, now)
         result.cleared += withdraw_gone(session, step, now)
     session.flush()
     return result
+
+
+ANALYZE_AFTER = 1000  # changed alerts in one pass beyond which the planner's statistics are refreshed
+
+
+def refresh_statistics(session: Session, result: PassResult) -> bool:
+    """After a pass that changed many alerts (a backlog raised at once), ANALYZE alerts on PostgreSQL:
+    with the statistics of a nearly empty table the planner picks nested loops that make the next passes
+    several times slower until autovacuum gets to it. Returns whether it did."""
+    if result.changed < ANALYZE_AFTER or session.get_bind().dialect.name != "postgresql":
+        return False
+    session.execute(text("ANALYZE alerts"))
+    return True
 
 
 def tiers(rule: StepRule) -> list[tuple[Tier, int]]:
@@ -131,10 +147,10 @@ def overdue_steps(rule: StepRule, where: Applicability, tier: Tier, threshold: i
 
 
 def raise_overdue(session: Session, rule_id: int, rule: StepRule, where: Applicability,
-                  now: datetime) -> list[int]:
-    """Raise (or open again) the alerts of one rule, every tier; returns their ids."""
+                  now: datetime) -> dict[Tier, list[int]]:
+    """Raise (or open again) the alerts of one rule, every tier; returns their ids by tier."""
     m = MILESTONES.c
-    raised: list[int] = []
+    raised: dict[Tier, list[int]] = {Tier.ALARM: [], Tier.WARNING: []}
     for tier, threshold in tiers(rule):
         columns = {"container_no": m.container_no, "visit_key": m.visit_key, "step": literal(rule.step),
                    "tier": literal(tier.value), "rule_id": literal(rule_id), "threshold_seconds": literal(threshold),
@@ -149,7 +165,7 @@ def raise_overdue(session: Session, rule_id: int, rule: StepRule, where: Applica
         statement = insert.on_conflict_do_update(
             index_elements=["container_no", "visit_key", "step", "tier"], set_=reopen,
             where=and_(ALERTS.c.state == NOT_CLEARED, ALERTS.c.cleared_reason.in_(REOPENABLE)))
-        raised += session.scalars(statement.returning(ALERTS.c.id)).all()
+        raised[tier] += session.scalars(statement.returning(ALERTS.c.id)).all()
     return raised
 
 
@@ -158,13 +174,15 @@ def _cleared(now: datetime, reason: Cleared, **values: Any) -> dict[str, Any]:
             "version": ALERTS.c.version + 1, "pushed": False, **values}
 
 
-def escalate_warnings(session: Session, now: datetime) -> list[int]:
-    """Clear the standing warnings whose alarm is raised (ESCALATED)."""
+def escalate_warnings(session: Session, alarms: list[int], now: datetime) -> list[int]:
+    """Clear the standing warnings of the steps whose alarm was just raised (ESCALATED). Only these: a
+    warning is raised only while its step is short of the alarm, so no other warning has a standing alarm."""
+    if not alarms:
+        return []
     alarm = ALERTS.alias("alarm")
-    has_alarm = exists().where(alarm.c.container_no == ALERTS.c.container_no, alarm.c.visit_key == ALERTS.c.visit_key,
-                               alarm.c.step == ALERTS.c.step, alarm.c.tier == Tier.ALARM.value,
-                               alarm.c.state != NOT_CLEARED)
-    statement = (update(ALERTS).where(ALERTS.c.state != NOT_CLEARED, ALERTS.c.tier == Tier.WARNING.value, has_alarm)
+    raised = select(alarm.c.container_no, alarm.c.visit_key, alarm.c.step).where(one_of(session, alarm.c.id, alarms))
+    statement = (update(ALERTS).where(ALERTS.c.state != NOT_CLEARED, ALERTS.c.tier == Tier.WARNING.value,
+                                      tuple_(ALERTS.c.container_no, ALERTS.c.visit_key, ALERTS.c.step).in_(raised))
                  .values(_cleared(now, Cleared.ESCALATED)).returning(ALERTS.c.id))
     return list(session.scalars(statement).all())
 

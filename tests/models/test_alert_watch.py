@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from events.codec import ClearanceEvent
 from models.access import Principal
 from models.alert_rules import AlertRule, RuleSettings, add_rule, seed_default_rules, update_rule
-from models.alerts import Alert, alert_view, mark_pushed, unpushed_alerts
+from models.alerts import Alert, Tier, alert_view, mark_pushed, unpushed_alerts
 from models.operations import store_events
 from models.overdue import PassResult, watch_pass
 from models.user import Role
@@ -232,7 +232,8 @@ def test_a_raise_racing_an_uncommitted_one_changes_nothing(db: Sessions, databas
     def raise_reposition(session: Session) -> list[int]:
         rules = load_rules(session)
         rule_id, rule = next((i, r) for i, r in rules if r.step == "REPOSITION")
-        return raise_overdue(session, rule_id, rule, applicability(rule, [r for _, r in rules]), at(31))
+        raised = raise_overdue(session, rule_id, rule, applicability(rule, [r for _, r in rules]), at(31))
+        return raised[Tier.ALARM] + raised[Tier.WARNING]
 
     engine = make_engine(database_url)
     late: list[list[int]] = []
