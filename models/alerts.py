@@ -10,7 +10,7 @@ Session first, flush, and never commit.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -123,12 +123,10 @@ def visible_alerts(principal: Principal) -> Select[Alert, str | None, str | None
     return query.join(ContainerVisit, on).where(visible_visits(principal))
 
 
-def page_of_alerts(session: Session, principal: Principal, state: str | None, page: int,
+def page_of_alerts(session: Session, principal: Principal, states: Collection[str], page: int,
                    per_page: int) -> tuple[list[dict[str, Any]], int]:
-    """One page of the principal's alerts in a state (None: any), newest first, and how many in all."""
-    query = visible_alerts(principal)
-    if state is not None:
-        query = query.where(Alert.state == state)
+    """One page of the principal's alerts in these states, newest first, and how many in all."""
+    query = visible_alerts(principal).where(Alert.state.in_(sorted(states)))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(Alert.raised_at.desc(), Alert.id.desc())
                            .limit(per_page).offset((page - 1) * per_page))

@@ -9,6 +9,7 @@ from flask_socketio import emit, join_room
 
 from models.access import Principal, visit_visible
 from models.login_session import Credential, valid_credentials
+from portal.alerts.sockets import subscribe_alerts
 from portal.auth.principal import current_caller
 from portal.containers.queries import VisitFilter, page_of_visits
 from portal.containers.views import container_summary, container_view, load_container
@@ -60,7 +61,8 @@ def _forget(sid: str) -> None:
 
 @socketio.on("subscribe", namespace=NAMESPACE)
 def subscribe(message: Any) -> None:
-    """Sent by a client: {"container_no": ...}, {"scope": "mine"} or (port office) {"scope": "all"}.
+    """Sent by a client: {"container_no": ...}, {"scope": "mine"}, {"scope": "alerts"} or (port office)
+    {"scope": "all"}.
     The client receives `snapshot` (the current state, with its version) and from then on `update`
     for each change. A subscription it may not have gets `not_found`, exactly as an unknown container."""
     principal = _still_valid(request.sid)  # type: ignore[attr-defined]
@@ -72,6 +74,8 @@ def subscribe(message: Any) -> None:
     container_no = message.get("container_no")
     if isinstance(container_no, str):
         _subscribe_container(principal, scope, container_no.strip().upper())
+    elif message.get("scope") == "alerts":
+        subscribe_alerts(principal, scope)  # overdue alerts of the caller's scope (portal.alerts.sockets)
     elif message.get("scope") == "mine" or (message.get("scope") == "all" and scope == "all"):
         join_room(rooms.mine_room(scope))
         rows, total = page_of_visits(db_session(), principal, VisitFilter(), 1, MINE_SNAPSHOT_SIZE)
