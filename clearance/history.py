@@ -38,7 +38,15 @@ def demo_stream(now: datetime, seed: int, history_days: float, live_days: float,
         raise ValueError("history_days and live_days must not be negative")
     days = history_days + live_days + RAMP_DAYS / speed
     end = now.astimezone(UTC).replace(microsecond=0) + timedelta(days=live_days)
-    return SimConfig(seed=seed, count=math.ceil(MESSAGES_PER_DAY * speed * days), start=end, speed=speed)
+    return SimConfig(seed=seed, count=math.ceil(MESSAGES_PER_DAY * speed * days), start=end, speed=float(speed))
+
+
+def simulate_args(config: SimConfig, skip: int, rate: float) -> list[str]:
+    """`clearance simulate` arguments that make exactly `config`'s stream (the same event ids: its tag is
+    the configuration's repr) from message `skip` on, following the clock."""
+    return ["--quiet", "--follow", "--skip", str(skip), "--count", str(config.count), "--seed", str(config.seed),
+            "--speed", str(float(config.speed)), "--malformed-share", str(config.malformed_share),
+            "--rate", str(rate), "--start", config.start.isoformat()]
 
 
 def due_at(value: bytes) -> float | None:

@@ -21,7 +21,7 @@ from clearance.broker.runtime import broker_answers
 from clearance.commands.kafka import local_broker
 from clearance.config import Settings, pipeline_topics
 from clearance.demo_accounts import DEMO_PASSWORD, ensure_demo_accounts
-from clearance.history import demo_stream, publish_history
+from clearance.history import demo_stream, publish_history, simulate_args
 from clearance.monitor import PipelineMonitor
 from clearance.processes import ChildProcess, start_child, stop_children
 from clearance.progress import ProgressLine
@@ -180,10 +180,8 @@ def _go_live(args: argparse.Namespace, settings: Settings, monitor: PipelineMoni
         finally:
             bar.close()
         print(f"History: {sent:,} messages, {history_days:g} days to now; live from here on", flush=True)
-    return start_child("simulate", [sys.executable, "-m", "clearance.cli", "simulate", "--quiet", "--follow",
-                                    "--skip", str(sent), "--count", str(config.count), "--seed", str(args.seed),
-                                    "--speed", str(args.speed), "--rate", str(args.rate),
-                                    "--start", config.start.isoformat()], dict(os.environ), log_dir)
+    return start_child("simulate", [sys.executable, "-m", "clearance.cli", "simulate",
+                                    *simulate_args(config, sent, args.rate)], dict(os.environ), log_dir)
 
 
 def _watch(children: list[ChildProcess], monitor: PipelineMonitor, progress: ProgressLine,

@@ -2,15 +2,18 @@
 once, and the rest of the same stream left for the live simulator."""
 from __future__ import annotations
 
+import argparse
 import io
 import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from clearance.history import HistoryProgress, demo_stream, due_at, publish_due
+from clearance.commands import simulate
+from clearance.history import HistoryProgress, demo_stream, due_at, publish_due, simulate_args
 from clearance.progress import ProgressLine
 from clearance.simulate import SimConfig, SimMessage, generate
+from clearance.simulate.builder import stream_tag
 
 NOW = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
 
@@ -60,6 +63,18 @@ def test_without_history_only_the_streams_thin_lead_in_is_dated_before_now() -> 
     config, sent, rest = _split(0, 2)
     assert len(sent) < 2.5 * 1350 and min(_moments(sent)) > NOW - timedelta(days=7)
     assert len(rest) > 1.5 * 1350 and max(_moments(rest)) > NOW + timedelta(days=1.9)
+
+
+def test_the_live_simulator_is_given_the_very_same_stream() -> None:
+    """Its event ids carry a tag of the configuration's repr: any difference (speed 2 against 2.0) would
+    publish the history's containers again under other ids."""
+    parser = argparse.ArgumentParser()
+    simulate.register(parser.add_subparsers())
+    for speed in (1, 2.5):
+        config = demo_stream(NOW, seed=42, history_days=30, live_days=7, speed=speed)
+        child = simulate.sim_config(parser.parse_args(["simulate", *simulate_args(config, 123, 0)]))
+        assert repr(child) == repr(config) and stream_tag(child) == stream_tag(config)
+        assert parser.parse_args(["simulate", *simulate_args(config, 123, 0)]).skip == 123
 
 
 def test_speed_makes_the_stream_denser() -> None:
