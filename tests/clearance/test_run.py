@@ -84,7 +84,7 @@ def test_clearance_run_keeps_the_processes_output_in_log_files(sqlite_url, make_
     assert f"Portal: http://127.0.0.1:{port}/" in out and "demo-port-office" in out
     assert f"Logs: {tmp_path / 'logs'}/" in out
     logs = {path.name: path.read_text() for path in (tmp_path / "logs").glob("*.log")}
-    assert {"ingest-1.log", "ingest-2.log", "portal.log", "simulate.log", "run.log"} <= set(logs)
+    assert {"ingest-1.log", "ingest-2.log", "portal.log", "alerts.log", "simulate.log", "run.log"} <= set(logs)
     warnings = [line for name, text in logs.items() if name.startswith("ingest-")
                 for line in text.splitlines() if " WARNING ingest.dead_letters: dead letter " in line]
     assert warnings  # the simulator sends malformed messages on purpose: they are logged, in the files
