@@ -73,9 +73,12 @@ function kpiCard(direction, period, answer) {
   const head = h("div", { class: "kpi-head" }, h("span", { class: `direction direction-${direction.toLowerCase()}` },
     t(`kpi.${direction.toLowerCase()}`)), h("span", { class: "kpi-period" }, t(`kpi.${period}`)));
   if (!answer) return h("article", { class: "kpi loading" }, head, h("span", { class: "spinner" }));
+  const port = answer.port_p50 !== null && answer.port_p50 !== undefined
+    ? h("p", { class: "kpi-port" }, t("kpi.port", { h: hours(answer.port_p50) })) : null; // enterprises
   if (!group || !group.count) {
     return h("article", { class: "kpi empty", dataset: { kpi: `${direction}-${period}` } }, head,
-      h("p", { class: "kpi-none" }, t("kpi.none")), h("p", { class: "kpi-ref" }, t("kpi.national", { h: reference(national) })));
+      h("p", { class: "kpi-none" }, t("kpi.none")), port,
+      h("p", { class: "kpi-ref" }, t("kpi.national", { h: reference(national) })));
   }
   const delta = group.mean === null ? null : (group.mean - national) / national;
   const tone = delta === null ? "" : delta <= 0 ? " better" : " worse";
@@ -87,9 +90,7 @@ function kpiCard(direction, period, answer) {
     h("p", { class: "kpi-count" }, t("kpi.count", { n: group.count.toLocaleString() }),
       answer.open ? ` · ${t("kpi.open", { n: answer.open.toLocaleString() })}` : ""),
     h("p", { class: `kpi-ref${tone}` }, t("kpi.national", { h: reference(national) }),
-      deltaText ? h("span", { class: "kpi-delta" }, ` · ${t("kpi.vsNational", { d: deltaText })}`) : null),
-    answer.port_p50 !== null && answer.port_p50 !== undefined
-      ? h("p", { class: "kpi-port" }, t("kpi.port", { h: hours(answer.port_p50) })) : null);
+      deltaText ? h("span", { class: "kpi-delta" }, ` · ${t("kpi.vsNational", { d: deltaText })}`) : null), port);
 }
 
 /** Four cards: import and export, today and this month. `kpis`: {"IMPORT-today": answer, …}. */

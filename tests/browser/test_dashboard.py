@@ -21,8 +21,10 @@ from sqlalchemy import text
 from clearance.history import HistoryProgress, demo_stream, publish_due
 from clearance.monitor import PipelineMonitor
 from clearance.simulate import generate
+from clearance.simulate.world import ENTERPRISES
 from events.codec import encode, message_key
 from models.db import make_engine, session_factory, upgrade
+from models.user import Role
 from tests.browser.conftest import api_get, login, screenshot
 from tests.conftest import settings_env
 from tests.e2e.conftest import ACCOUNTS, _other_uscc, fail_on_tracebacks
@@ -44,7 +46,8 @@ def dashboard_stack(postgres_url: str, make_settings, tmp_path: Path) -> Iterato
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
     upgrade(postgres_url)
-    accounts = dict(ACCOUNTS, **{"exporter-b": (ACCOUNTS["exporter-b"][0], _other_uscc(), None)})
+    accounts = dict(ACCOUNTS, **{"exporter-b": (Role.ENTERPRISE, _other_uscc(), None),
+                                 "sim-exporter": (Role.ENTERPRISE, ENTERPRISES[0].uscc, None)})
     settings = make_settings(postgres_url, batch_seconds=0.05, batch_size=2000)
     running = start_stack(settings, tmp_path / "stack", accounts)
     log_file = tmp_path / "stack" / "logs" / "alerts.log"
@@ -84,12 +87,13 @@ def wait_for_ingest(stack: Stack, timeout: float = 120.0) -> None:
     raise AssertionError(f"ingest still lags after {timeout:.0f} s (see the stack's logs/ingest.log)")
 
 
-def overdue_container(stack: Stack, container_no: str = OVERDUE, hours_ago: float = 3.0) -> None:
+def overdue_container(stack: Stack, container_no: str = OVERDUE, hours_ago: float = 3.0,
+                      uscc: str | None = ACCOUNTS["exporter-a"][1]) -> None:
     """An import at YTCT: discharged, inspection ordered `hours_ago`, the box never moved (the REPOSITION
     limit: warning 30 min, alarm 60 min)."""
     ordered = datetime.now(UTC) - timedelta(hours=hours_ago)
     common: dict[str, Any] = dict(container_no=container_no, direction="IMPORT", voyage="031W",
-                                  enterprise_uscc=ACCOUNTS["exporter-a"][1])
+                                  enterprise_uscc=uscc)
     events = [
         event("DISCHARGED", f"{container_no}-dis", (ordered - timedelta(hours=1)).isoformat(), **common),
         event("INSPECTION_ORDERED", f"{container_no}-ord", ordered.isoformat(), source="CUSTOMS",
@@ -188,6 +192,38 @@ def test_the_dashboard_draws_every_figure_downloads_csv_and_acknowledges_alerts(
     page.locator(f"tr[data-container='{OVERDUE}'] a.container-no").first.click()
     expect(page.locator("h1.container-title")).to_contain_text(OVERDUE)
     expect(page.locator("li.entry[data-type='INSPECTION_ORDERED']")).to_be_visible()
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_an_enterprise_and_a_terminal_see_their_own_figures(dashboard_stack: Stack, page: Page) -> None:
+    stack = dashboard_stack
+    publish_history(stack, days=3)
+    overdue_container(stack, uscc=ENTERPRISES[0].uscc)  # the exporter's own box (an import of theirs)
+    wait_for_alert(stack, OVERDUE)
+    month = "/api/v1/stats/clearance-time?direction=EXPORT&measure=gacc"
+    port, own = api_get(stack, "office", month)[1], api_get(stack, "sim-exporter", month)[1]
+    assert 0 < own["groups"][0]["count"] < port["groups"][0]["count"] and own["port_p50"] is not None
+
+    login(page, stack, "sim-exporter")  # an exporter the simulator publishes for: its own figures
+    page.goto(f"{stack.base_url}/#/port?direction=EXPORT")
+    expect(page.locator("main[data-drawn='true']")).to_be_attached(timeout=30_000)
+    trend = page.evaluate("window.__charts.trend.getOption().series[0].data")
+    assert [g["p50"] for g in sorted(own["groups"], key=lambda g: g["key"])] != [] and trend
+    expect(page.locator(".kpi-port").first).to_contain_text("Port median")
+    _, mine = api_get(stack, "sim-exporter", "/api/v1/alerts?state=open&per_page=100")
+    assert OVERDUE in {a["container_no"] for a in mine["items"]}
+    expect(page.locator("tr.alert-row")).to_have_count(min(mine["total"], 50))
+    expect(page.locator(f"tr[data-container='{OVERDUE}']")).to_contain_text("Move to the inspection platform")
+    expect(page.locator("button.acknowledge")).to_have_count(0)  # enterprises see alerts, never acknowledge
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "dashboard-enterprise")
+
+    page.context.clear_cookies()
+    login(page, stack, "ytct")  # a terminal: its own terminal only, and it acknowledges its alerts
+    page.goto(f"{stack.base_url}/#/port")
+    expect(page.locator("main[data-drawn='true']")).to_be_attached(timeout=30_000)
+    assert page.evaluate("window.__charts.terminals.getOption().xAxis[0].data") == ["YTCT"]
+    expect(page.locator(f"tr[data-container='{OVERDUE}'] button.acknowledge")).to_be_visible()
     assert page.errors == []  # type: ignore[attr-defined]
 
 
