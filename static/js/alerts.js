@@ -67,7 +67,9 @@ export function mountAlerts() {
     const head = h("header", { class: "panel-head" }, h("h2", {}, t("alerts.title")),
       h("span", { class: "badge count", dataset: { open: String(total) } }, String(total)));
     if (error) return fill(node, head, h("div", { class: "panel-state error" }, t("dash.error", { message: error })));
-    if (!loaded) return fill(node, head, h("div", { class: "panel-state loading" }, h("span", { class: "spinner" }), t("dash.loading")));
+    if (!loaded) {
+      return fill(node, head, h("div", { class: "panel-state loading" }, h("span", { class: "spinner" }), t("dash.loading")));
+    }
     if (!list.length) return fill(node, head, h("div", { class: "panel-state empty" }, t("alerts.empty")));
     return fill(node, head, h("div", { class: "table-scroll" }, h("table", { class: "data-table alerts-table" },
       h("thead", {}, h("tr", {}, ["container", "step", "tier", "overdue", "since", "action"].map((c) =>

@@ -107,7 +107,8 @@ export function survivalOption(survival, national) {
   return base({
     tooltip: { ...tooltip, formatter: (items) => `${t("chart.within", { h: items[0].value[0] })}: ${items[0].value[1]} %` },
     grid: { left: 16, right: 24, top: 36, bottom: 30, containLabel: true },
-    xAxis: { ...axisHours(), nameLocation: "middle", nameGap: 26, type: "log", logBase: 2, axisLabel: { color: "#5b6b7b", hideOverlap: true },
+    xAxis: { ...axisHours(), nameLocation: "middle", nameGap: 26, type: "log", logBase: 2,
+      axisLabel: { color: "#5b6b7b", hideOverlap: true },
       min: survival.length ? survival[0].hours : 1,
       max: survival.length ? survival[survival.length - 1].hours : 2 },
     yAxis: { type: "value", max: 100, name: "%", axisLabel: { color: "#5b6b7b" }, splitLine: { lineStyle: { color: "#eef2f6" } } },
@@ -156,7 +157,8 @@ export function stagesOption(stages, name) {
     legend: { top: 0, left: 0, itemGap: 12 },
     grid: { left: 8, right: 24, top: 56, bottom: 30, containLabel: true },
     xAxis: { ...axisHours(), nameLocation: "middle", nameGap: 26 },
-    yAxis: { type: "category", data: directions.map((d) => t(`direction.${d}`)), axisLabel: { color: "#1c2733", fontWeight: 600 } },
+    yAxis: { type: "category", data: directions.map((d) => t(`direction.${d}`)),
+      axisLabel: { color: "#1c2733", fontWeight: 600 } },
     series,
   });
 }

@@ -7,14 +7,16 @@ import "./dashwords.js";
 import { mountAlerts } from "./alerts.js";
 import { disposeCharts, drawChart, histogramOption, loadCharts, stagesOption, survivalOption, terminalsOption,
   trendOption } from "./charts.js";
-import { chartPanel, complianceByStep, complianceTable, filterBar, kpiCards, NATIONAL, nowStrip, panelState } from "./dashpanels.js";
+import { chartPanel, complianceByStep, complianceTable, filterBar, kpiCards, NATIONAL, nowStrip,
+  panelState } from "./dashpanels.js";
 import { fill, formatTime, h } from "./dom.js";
 import { labelKey, t } from "./i18n.js";
 import { apiUrl, getAlertRules, getClearanceTime, getCompliance, getNow, getStages, nextDay,
   scopeParams } from "./statsapi.js";
 
 // The "share ended within" points asked for: the histogram's bands and the curve's points.
-const WITHIN = { IMPORT: [2, 4, 8, 12, 16, 24, 36, 48, 72, 96, 168, 336], EXPORT: [0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 24, 48] };
+const WITHIN = { IMPORT: [2, 4, 8, 12, 16, 24, 36, 48, 72, 96, 168, 336],
+  EXPORT: [0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8, 12, 24, 48] };
 const CHARTS = ["histogram", "survival", "trend", "stages", "terminals"];
 
 /** Today's date in Asia/Shanghai, YYYY-MM-DD. */
@@ -93,7 +95,8 @@ export function mountDashboard(root, params) {
     terminals: () => data.terminals && data.terminals.groups.some((g) => g.key && g.count)
       && terminalsOption(data.terminals.groups),
   };
-  const SOURCE = { histogram: "distribution", survival: "distribution", trend: "distribution", stages: "stages", terminals: "terminals" };
+  const SOURCE = { histogram: "distribution", survival: "distribution", trend: "distribution", stages: "stages",
+    terminals: "terminals" };
 
   /** Draw one chart from its data (or say why not); resolves when it is drawn or there is nothing to draw. */
   function drawPanel(name) {
@@ -131,7 +134,8 @@ export function mountDashboard(root, params) {
     const today = shanghaiToday();
     const kpis = {};
     const parts = [
-      part("distribution", getClearanceTime({ ...scope, measure: "gacc", group_by: "day", within: WITHIN[filter.direction] }), ["histogram", "survival", "trend"]),
+      part("distribution", getClearanceTime({ ...scope, measure: "gacc", group_by: "day",
+        within: WITHIN[filter.direction] }), ["histogram", "survival", "trend"]),
       part("terminals", getClearanceTime({ ...scope, measure: "gacc", group_by: "terminal" }), ["terminals"]),
       part("stages", Promise.all(["IMPORT", "EXPORT"].map((d) => getStages(scopeParams(filter, { direction: d }))))
         .then(([IMPORT, EXPORT]) => ({ IMPORT, EXPORT })), ["stages"]),

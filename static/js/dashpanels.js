@@ -23,8 +23,10 @@ function select(id, name, value, options) {
 export function filterBar(filter, terminals, apply, reset) {
   const known = [...new Set([...TERMINALS, ...terminals, filter.terminal].filter(Boolean))].sort();
   const form = h("form", { class: "toolbar dash-filters", "aria-label": t("dash.title") },
-    field("dash-from", t("filter.from"), h("input", { id: "dash-from", name: "from", type: "date", value: filter.from, required: true })),
-    field("dash-to", t("filter.to"), h("input", { id: "dash-to", name: "to", type: "date", value: filter.to, required: true })),
+    field("dash-from", t("filter.from"), h("input", { id: "dash-from", name: "from", type: "date", value: filter.from,
+      required: true })),
+    field("dash-to", t("filter.to"), h("input", { id: "dash-to", name: "to", type: "date", value: filter.to,
+      required: true })),
     field("dash-direction", t("filter.direction"), select("dash-direction", "direction", filter.direction,
       ["IMPORT", "EXPORT"].map((d) => [d, t(`direction.${d}`)]))),
     field("dash-terminal", t("filter.terminal"), select("dash-terminal", "terminal", filter.terminal,
