@@ -69,7 +69,8 @@ export function mountDashboard(root, params) {
         chartPanel("histogram", t("chart.histogram"), figureCsv, t("chart.histogramNote")),
         chartPanel("survival", t("chart.survival"), figureCsv),
         chartPanel("trend", t("chart.trend"), figureCsv, "", true),
-        chartPanel("stages", t("chart.stages"), csv("/api/v1/stats/stages")),
+        chartPanel("stages", t("chart.stages"), ["IMPORT", "EXPORT"].map((direction) => [
+          `CSV · ${t(`direction.${direction}`)}`, csv("/api/v1/stats/stages", { direction })])),
         chartPanel("terminals", t("chart.terminals"), figureCsv)),
       h("div", { class: "lower" },
         h("section", { class: "panel", dataset: { panel: "compliance" } }, h("header", { class: "panel-head" },

@@ -101,11 +101,14 @@ export function kpiCards(kpis) {
     ["today", "month"].map((period) => kpiCard(direction, period, kpis[`${direction}-${period}`]))));
 }
 
-/** A chart's frame: title, optional note, CSV link; the drawing area is `.chart-body`. */
+/** A chart's frame: title, optional note, CSV link (or links: [[label, url], …]); the drawing area is
+ * `.chart-body`. */
 export function chartPanel(name, title, csvUrl, note = "", wide = false) {
+  const links = Array.isArray(csvUrl) ? csvUrl : [[t("chart.csv"), csvUrl]];
   return h("section", { class: `panel${wide ? " wide" : ""}`, dataset: { panel: name } },
     h("header", { class: "panel-head" }, h("h2", {}, title),
-      csvUrl ? h("a", { class: "csv", href: csvUrl, download: "", dataset: { csv: name } }, t("chart.csv")) : null),
+      links.map(([label, url], i) => h("a", { class: "csv", href: url, download: "",
+        dataset: { csv: i ? `${name}-${i}` : name } }, label))),
     note ? h("p", { class: "panel-note" }, note) : null,
     h("div", { class: "chart-body", role: "img", "aria-label": title }));
 }

@@ -287,3 +287,8 @@ def check_csv_download(page: Page) -> None:
     assert {row["direction"] for row in rows} == {"IMPORT"}
     closed = [float(row["hours"]) for row in rows if row["status"] == "closed"]
     assert len(closed) > 20 and all(hours >= 0 for hours in closed)
+    with page.expect_download() as info:  # the stage chart shows both directions: a CSV for each
+        page.click("[data-csv='stages-1']")
+    stages = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    assert stages and {row["direction"] for row in stages} == {"EXPORT"}
+    assert {"customs", "after_release"} <= {row["stage"] for row in stages}
