@@ -70,7 +70,7 @@ export function mountDashboard(root, params) {
         chartPanel("survival", t("chart.survival"), figureCsv),
         chartPanel("trend", t("chart.trend"), figureCsv, "", true),
         chartPanel("stages", t("chart.stages"), ["IMPORT", "EXPORT"].map((direction) => [
-          `CSV · ${t(`direction.${direction}`)}`, csv("/api/v1/stats/stages", { direction })])),
+          `CSV · ${t(`direction.${direction}`)}`, csv("/api/v1/stats/stages", { direction })]), t("chart.stagesNote")),
         chartPanel("terminals", t("chart.terminals"), figureCsv)),
       h("div", { class: "lower" },
         h("section", { class: "panel", dataset: { panel: "compliance" } }, h("header", { class: "panel-head" },
