@@ -107,8 +107,8 @@ export function chartPanel(name, title, csvUrl, note = "", wide = false) {
   const links = Array.isArray(csvUrl) ? csvUrl : [[t("chart.csv"), csvUrl]];
   return h("section", { class: `panel${wide ? " wide" : ""}`, dataset: { panel: name } },
     h("header", { class: "panel-head" }, h("h2", {}, title),
-      links.map(([label, url], i) => h("a", { class: "csv", href: url, download: "",
-        dataset: { csv: i ? `${name}-${i}` : name } }, label))),
+      h("span", { class: "csv-links" }, links.map(([label, url], i) => h("a", { class: "csv", href: url,
+        download: "", dataset: { csv: i ? `${name}-${i}` : name } }, label)))),
     note ? h("p", { class: "panel-note" }, note) : null,
     h("div", { class: "chart-body", role: "img", "aria-label": title }));
 }
