@@ -23,8 +23,12 @@ CACHEABLE_API_PATHS = ("/api/v1/openapi.json",)  # the same for everyone
 def create_app(config: PortalConfig) -> Flask:
     """The portal app for this configuration: extensions bound, blueprints registered, live push set up."""
     from events.schema import EventSchema
+    from portal.alert_rules.routes import blp as alert_rules_blp
+    from portal.alerts import init_alerts
+    from portal.alerts.routes import blp as alerts_blp
     from portal.auth.routes import api_blp as session_blp
     from portal.auth.routes import pages
+    from portal.compliance.routes import blp as compliance_blp
     from portal.containers.routes import blp as containers_blp
     from portal.db import init_db
     from portal.declarations.routes import blp as declarations_blp
@@ -57,6 +61,9 @@ def create_app(config: PortalConfig) -> Flask:
     api.register_blueprint(feeds_blp)
     api.register_blueprint(worklist_blp)
     csrf.exempt(events_blp)  # token callers need no CSRF; session callers are checked in require_principal
+    for blueprint in (alerts_blp, alert_rules_blp, compliance_blp):  # time limits and overdue alerts
+        api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)
     app.register_blueprint(pages)
     register_error_handlers(app)
     app.after_request(_not_for_caches)
@@ -64,6 +71,7 @@ def create_app(config: PortalConfig) -> Flask:
 
     from portal.live import init_live
     init_live(app)
+    init_alerts(app)
     return app
 
 
