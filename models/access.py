@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, false, or_, true
 from events.codec import ClearanceEvent
 from events.vocabulary import Source
 from models.container import ContainerVisit
+from models.milestones import VisitMilestones
 from models.parties import parties_of
 from models.user import Role, User
 
@@ -48,15 +49,16 @@ def visit_visible(principal: Principal, visit_state: Mapping[str, Any]) -> bool:
     return False
 
 
-def visible_visits(principal: Principal) -> ColumnElement[bool]:
-    """The same rule as `visit_visible`, as a SQL condition on ContainerVisit (indexed columns)."""
+def visible_visits(principal: Principal, table: type[ContainerVisit] | type[VisitMilestones] = ContainerVisit
+                   ) -> ColumnElement[bool]:
+    """The same rule as `visit_visible`, as a SQL condition on ContainerVisit (indexed columns), or on
+    another table holding a visit's parties in the same columns (VisitMilestones)."""
     if principal.role == Role.PORT_OFFICE.value:
         return true()
     if principal.role == Role.ENTERPRISE.value and principal.uscc:
-        return or_(ContainerVisit.enterprise_uscc == principal.uscc,
-                   ContainerVisit.declarant_uscc == principal.uscc)
+        return or_(table.enterprise_uscc == principal.uscc, table.declarant_uscc == principal.uscc)
     if principal.role == Role.TERMINAL.value and principal.terminal:
-        return ContainerVisit.terminal == principal.terminal
+        return table.terminal == principal.terminal
     return false()
 
 

@@ -37,6 +37,7 @@ def create_app(config: PortalConfig) -> Flask:
     from portal.events.routes import MAX_EVENTS
     from portal.events.routes import blp as events_blp
     from portal.events.schemas import EVENT_COMPONENT
+    from portal.stats.routes import blp as stats_blp
     from portal.extensions import api, csrf, socketio
     from portal.feeds.routes import blp as feeds_blp
     from portal.feeds.routes import init_dead_letters
@@ -58,6 +59,7 @@ def create_app(config: PortalConfig) -> Flask:
     api.spec.components.security_scheme("sessionCookie", {"type": "apiKey", "in": "cookie", "name": "session"})
     for blueprint in (session_blp, containers_blp, declarations_blp, events_blp):
         api.register_blueprint(blueprint)
+    api.register_blueprint(stats_blp)
     api.register_blueprint(feeds_blp)
     api.register_blueprint(worklist_blp)
     csrf.exempt(events_blp)  # token callers need no CSRF; session callers are checked in require_principal
