@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 
 from events.vocabulary import Direction
-from models.milestones import MILESTONE_COLUMNS
+from models.milestones import LEAVES_AT, MILESTONE_COLUMNS
 
 
 class StartRule(str, enum.Enum):
@@ -84,3 +84,6 @@ def figure(name: str, direction: str) -> Measure:
 def stages(direction: str) -> list[Measure]:
     """The stages of a direction, in the order they happen."""
     return [m for m in MEASURES if m.kind is Kind.STAGE and m.direction.value == direction]
+
+assert {m.direction: m.end for m in MEASURES if m.name == "port_logistics"} == LEAVES_AT, \
+    "a visit leaves the port when its port-logistics time ends (models.milestones.LEAVES_AT)"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKeyConstraint, Index, Integer, String
+from sqlalchemy import Boolean, ColumnElement, ForeignKeyConstraint, Index, Integer, String, case, literal_column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from events.vocabulary import EVENT_TYPES, Direction, Stage
@@ -58,6 +58,10 @@ class VisitMilestones(Base):
     held: Mapped[bool] = mapped_column(Boolean)  # a hold was placed during the visit
     active_holds: Mapped[int] = mapped_column(Integer)  # holds in force now
     size: Mapped[int | None] = mapped_column(Integer)  # feet: 20, 40, 45
+    # As in container_visits (the same state, the same transaction), so that what is under way is read
+    # from this table alone.
+    current_type: Mapped[str | None] = mapped_column(String(32))
+    last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     declaration_filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     declaration_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     vessel_arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -85,10 +89,29 @@ class VisitMilestones(Base):
         Index("ix_visit_milestones_gate_out", "direction", "gate_out_at"),
         Index("ix_visit_milestones_loaded", "direction", "loaded_at"),
         Index("ix_visit_milestones_departed", "direction", "vessel_departed_at"),
+        Index("ix_visit_milestones_discharged", "direction", "discharged_at"),  # unloading ends
+        Index("ix_visit_milestones_accepted", "direction", "declaration_accepted_at"),  # preparation ends
     )
 
 
 assert set(MILESTONE_COLUMNS) <= set(VisitMilestones.__table__.c.keys())
+
+# When a visit leaves the port: import gate-out, export vessel departure (the ends of models.measures'
+# port_logistics, written out here because models.measures reads this module).
+LEAVES_AT = {Direction.IMPORT: "gate_out_at", Direction.EXPORT: "vessel_departed_at"}
+
+
+def left_port_at() -> ColumnElement[Any]:
+    """The time the visit left the port, NULL while it is under way, as one expression. It is indexed
+    as it is: the database finds the few visits under way through the index, and its statistics on the
+    expression tell the planner how few they are (two OR-ed column conditions it overestimated 20-fold).
+    Constants are inlined: SQLite matches an indexed expression only to the very same text."""
+    table = VisitMilestones.__table__
+    return case(*((table.c.direction == literal_column(f"'{direction.value}'"), table.c[column])
+                  for direction, column in LEAVES_AT.items()))
+
+
+Index("ix_visit_milestones_under_way", left_port_at())
 
 
 @dataclass(frozen=True)
@@ -165,7 +188,8 @@ def milestone_row(container_no: str, state: Mapping[str, Any]) -> dict[str, obje
         "abnormal_inspection": any(e["type"] == "INSPECTION_COMPLETED"
                                    and (e.get("detail") or {}).get("result") == "ABNORMAL" for e in timeline),
         "held": "HOLD_PLACED" in first, "active_holds": len(state.get("holds") or ()),
-        "size": size_of(timeline),
+        "size": size_of(timeline), "current_type": (state.get("current") or {}).get("type"),
+        "last_event_at": max(_moment(e) for e in timeline) if timeline else None,
     }
     row.update({column: first.get(type_name) for column, type_name in MILESTONE_COLUMNS.items()})
     return row
@@ -183,7 +207,11 @@ def size_of(timeline: list[Mapping[str, Any]]) -> int | None:
 def _first_actual(actual: list[Mapping[str, Any]]) -> dict[str, datetime]:
     first: dict[str, datetime] = {}
     for entry in actual:
-        moment = datetime.fromisoformat(entry["occurred_at"].replace("Z", "+00:00"))
+        moment = _moment(entry)
         if entry["type"] not in first or moment < first[entry["type"]]:
             first[entry["type"]] = moment
     return first
+
+
+def _moment(entry: Mapping[str, Any]) -> datetime:
+    return datetime.fromisoformat(entry["occurred_at"].replace("Z", "+00:00"))

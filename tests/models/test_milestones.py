@@ -57,6 +57,7 @@ EXPECTED_EXPORT = {
     "vessel_departed_at": utc("2026-11-21T09:00:00+08:00"),  # the earlier estimate does not count
     "discharged_at": None, "vessel_arrived_at": None, "gate_out_at": None,
     "inspected": False, "abnormal_inspection": False, "held": False, "active_holds": 0,
+    "current_type": "VESSEL_DEPARTED", "last_event_at": utc("2026-11-21T09:00:00+08:00"),  # as container_visits
 }
 
 
