@@ -32,7 +32,8 @@ def figure_rows(session: Session, principal: Principal, measure: Measure, where:
     or open (started in it; `hours` so far)."""
     sql = measure_sql(session, measure)
     mine = scope(principal, where)
-    ended = select(*_VISIT, sql.start, sql.end, sql.seconds, sql.day(sql.end)).where(*mine, *ended_in_period(sql, where))
+    ended = (select(*_VISIT, sql.start, sql.end, sql.seconds, sql.day(sql.end))
+             .where(*mine, *ended_in_period(sql, where)))
     for *visit, start, end, seconds, day in session.execute(ended.order_by(sql.end)).yield_per(CHUNK):
         if start is None:
             yield [*visit, None, end, None, day, "missing_start"]

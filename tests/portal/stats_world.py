@@ -4,11 +4,15 @@ Period 2026-11-01 to 2026-12-01, Asia/Shanghai days. GACC import time: vessel ar
 → customs release. Times below are +08:00.
 
   no.  terminal  enterprise  start                  release            hours  what it tests
-  C1   YTGD      A           arrival 10-31 23:10    11-01 00:10        1      day 11-01 in Shanghai (10-31 in UTC); out of order, duplicated
-  C2   YTGD      A           discharge 11-04 10:00  11-04 12:00        2      no ACTUAL arrival (an ESTIMATED one at 09:00)
-  C3   YTGD      B           arrival 11-05 00:00    11-05 03:00        3      released 01:00, corrected to 03:00; inspected
+  C1   YTGD      A           arrival 10-31 23:10    11-01 00:10        1      day 11-01 in Shanghai (10-31 UTC),
+                                                                             out of order, duplicated
+  C2   YTGD      A           discharge 11-04 10:00  11-04 12:00        2      no ACTUAL arrival (an ESTIMATED
+                                                                             one at 09:00)
+  C3   YTGD      B           arrival 11-05 00:00    11-05 03:00        3      released 01:00, corrected to 03:00;
+                                                                             inspected
   C4   YTGD      B           arrival 11-06 10:00    11-06 14:00        4      a release at 12:00, retracted
-  C5   YTCT      B           arrival 11-07 20:00    11-08 06:00        10     day 11-08; declared in advance (11-07 10:00)
+  C5   YTCT      B           arrival 11-07 20:00    11-08 06:00        10     day 11-08; declared in advance
+                                                                             (11-07 10:00)
   C6   YTGD      A           arrival 11-09 10:00    11-09 08:00        -      negative interval
   C7   YTGD      A           (none)                 11-10 09:00        -      missing start
   C8   YTGD      A           arrival 11-20 08:00    (none)             open

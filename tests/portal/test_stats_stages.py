@@ -47,8 +47,9 @@ def visit_events(container_no: str, direction: str, voyage: str, times: dict[str
                               container_no=None, enterprise_uscc=None, terminal=None, direction=direction,
                               voyage=voyage))
         elif type_ in ("DECLARATION_ACCEPTED", "CUSTOMS_RELEASED"):
+            flag = "1" if direction == "IMPORT" else "0"
             made.append(event(type_, tag, at(hhmm), source="CUSTOMS", publisher="4201", **visit,
-                              declaration_no=f"22332026{'1' if direction == 'IMPORT' else '0'}0000000{container_no[-2:]}"))
+                              declaration_no=f"22332026{flag}0000000{container_no[-2:]}"))
         else:
             made.append(event(type_, tag, at(hhmm), **visit))
     return made
