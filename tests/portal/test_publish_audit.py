@@ -3,21 +3,19 @@ databases; a dry run writes nothing and takes no write lock; a publish waits a b
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 from flask.testing import FlaskClient
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from models.audit import PublishAudit
-from models.db import make_engine
 from clearance.config import Settings
 from tests.portal.conftest import PASSWORD, MakeApp, Person, Sessions
 from tests.portal.test_login import csrf_token
 from tests.portal.test_publish_tables import CSV, post_table
+from tests.portal import test_write_lock
 from tests.support.factories import doc
 from tests.support.pipeline import read_all
 
@@ -25,36 +23,9 @@ GOOD = doc("GATE_IN", "audit-g1", "2026-11-20T08:00:00+08:00", container_no="TCL
 BAD = doc("GATE_IN", "audit-bad\u0000id", "2026-11-20T08:00:00+08:00", container_no="TCLU1234569")
 
 
-@contextmanager
 def writer_holding_lock(database_url: str, seconds: float) -> Iterator[threading.Event]:
-    """Another connection holds the write lock (SQLite) or the audit table (PostgreSQL) for `seconds`,
-    like an ingest batch; yields an event set once it has committed."""
-    taken, committed = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        if database_url.startswith("sqlite"):
-            connection = sqlite3.connect(database_url[len("sqlite:///"):], isolation_level=None)
-            connection.execute("BEGIN IMMEDIATE")
-            taken.set()
-            time.sleep(seconds)
-            connection.execute("COMMIT")
-            connection.close()
-        else:
-            engine = make_engine(database_url)
-            with engine.begin() as connection:
-                connection.execute(text("LOCK TABLE publish_audit IN ACCESS EXCLUSIVE MODE"))
-                taken.set()
-                time.sleep(seconds)
-            engine.dispose()
-        committed.set()
-
-    thread = threading.Thread(target=hold, daemon=True)
-    thread.start()
-    assert taken.wait(10), "the other writer never got the lock"
-    try:
-        yield committed
-    finally:
-        thread.join(seconds + 10)
+    """Another connection holds the write lock (SQLite) or the audit table (PostgreSQL) for `seconds`."""
+    return test_write_lock.writer_holding_lock(database_url, seconds, table="publish_audit")
 
 
 def audit_rows(db: Sessions) -> list[PublishAudit]:

@@ -20,9 +20,10 @@ from tests.portal.test_login import csrf_token
 
 
 @contextmanager
-def writer_holding_lock(database_url: str, seconds: float) -> Iterator[threading.Event]:
-    """Another connection holds the write lock for `seconds` and commits a write, like an ingest batch.
-    Yields an event that is set once it has committed."""
+def writer_holding_lock(database_url: str, seconds: float,
+                        table: str = "login_failures") -> Iterator[threading.Event]:
+    """Another connection holds the write lock (SQLite) or `table` (PostgreSQL) for `seconds` and commits,
+    like an ingest batch. Yields an event that is set once it has committed."""
     taken, committed = threading.Event(), threading.Event()
 
     def hold() -> None:
@@ -37,7 +38,7 @@ def writer_holding_lock(database_url: str, seconds: float) -> Iterator[threading
         else:
             engine = make_engine(database_url)
             with engine.begin() as connection:
-                connection.execute(text("LOCK TABLE login_failures IN ACCESS EXCLUSIVE MODE"))
+                connection.execute(text(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
                 taken.set()
                 time.sleep(seconds)
             engine.dispose()
