@@ -10,7 +10,8 @@ and loaded with COPY). Then, each round: --requests requests of
 GET /api/v1/stats/clearance-time?measure=gacc&direction=IMPORT&group_by=terminal&from=<today-30>&to=<tomorrow>
 as the port office, one after another on one keep-alive connection to a real `clearance portal`
 (gevent), and as many calls of the query function in-process (portal.stats.queries.clearance_time, a
-fresh session each). Reported: p50 and p99 per round, and their medians.
+fresh session each). Reported: p50 and p99 per round, and their medians — first reading every visit of
+the period, then with every past day's figures kept (ingest.figure_roll, timed), in the same run.
 """
 from __future__ import annotations
 
@@ -33,10 +34,11 @@ from processes import Stack
 from support import percentile
 
 from models.access import Principal
-from models.db import make_engine, session_factory
+from ingest.figure_roll import FigureRoller
+from models.db import make_engine, session_factory, upgrade
 from models.measures import figure
+from models.measure_sql import shanghai_today
 from models.user import Role
-from portal.stats.expressions import shanghai_today
 from portal.stats.activity import activity_now
 from portal.stats.queries import StatsFilter, clearance_time, stage_times
 from tests.support.kafka import find_broker
@@ -145,6 +147,33 @@ def run_rounds(port: int, token: str, scoped: str, query: dict[str, str], args: 
     return results
 
 
+def forget_kept_days(url: str) -> None:
+    """Back to reading every visit: no day kept."""
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("TRUNCATE figure_day_values, figure_days, figure_dirty_days")
+    engine.dispose()
+
+
+def keep_days(url: str, days: int, now: datetime) -> float:
+    """Keep every past day's figures, as the figure roller of `clearance alerts` does; returns seconds."""
+    engine = make_engine(url)
+    started = time.perf_counter()
+    kept = FigureRoller(session_factory(engine), lambda: now, keep_days=days).step(float("inf"))
+    seconds = time.perf_counter() - started
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE figure_day_values")
+    engine.dispose()
+    print(f"kept {kept} days in {seconds:.1f} s", flush=True)
+    return seconds
+
+
+def report(label: str, results: dict[str, list[tuple[float, float]]]) -> None:
+    for way, per_round in results.items():
+        print(f"{label}, {way}: median p50 {statistics.median(p for p, _ in per_round):.1f} ms, "
+              f"median p99 {statistics.median(q for _, q in per_round):.1f} ms", flush=True)
+
+
 def main() -> None:
     args = arguments()
     print(json.dumps(support.machine() | {"postgres": support.postgres_version(args.database_url)}), flush=True)
@@ -158,20 +187,30 @@ def main() -> None:
     query = period_query(now)
     bootstrap, broker_cleanup = find_broker(support.ROOT / "data" / "kafka-test",
                                             Path.home() / ".cache/clearance/kafka")
+    upgrade(scoped)  # a schema filled before the days were kept gets their tables
+    forget_kept_days(scoped)
     stack = Stack(bootstrap, scoped, support.workdir("stats-query"))
+    others: dict[str, dict[str, float]] = {}
     try:
         stack.topics()
         _process, base = stack.portal()
-        results = run_rounds(int(base.rsplit(":", 1)[1]), token, scoped, query, args, now)
+        port = int(base.rsplit(":", 1)[1])
+        print("reading every visit of the period:", flush=True)
+        every_visit = run_rounds(port, token, scoped, query, args, now)
+        others["every visit"] = other_figures(scoped, query, max(5, args.requests // 5), now)
+        keep_days(scoped, args.days + 1, now)
+        print("past days kept, today read live:", flush=True)
+        kept = run_rounds(port, token, scoped, query, args, now)
+        others["days kept"] = other_figures(scoped, query, max(5, args.requests // 5), now)
     finally:
         stack.stop()
         stack.cleanup(False)
         broker_cleanup()
-    for way, per_round in results.items():
-        print(f"{way}: median p50 {statistics.median(p for p, _ in per_round):.1f} ms, "
-              f"median p99 {statistics.median(q for _, q in per_round):.1f} ms")
-    others = other_figures(scoped, query, max(5, args.requests // 5), now)
-    print("in-process medians of the other figures: " + ", ".join(f"{k} {v:.0f} ms" for k, v in others.items()))
+    report("every visit", every_visit)
+    report("days kept", kept)
+    for label, medians in others.items():
+        print(f"in-process medians of the other figures, {label}: "
+              + ", ".join(f"{k} {v:.0f} ms" for k, v in medians.items()))
 
 
 if __name__ == "__main__":

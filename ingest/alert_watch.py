@@ -7,6 +7,8 @@ Everything it knows is in the database, so a restarted watcher carries on where 
 several can run at once (their passes take turns; an alert's key makes a second raise change nothing). A
 crash between the commit and the push leaves the alerts unpushed: the next pass, by any watcher, sends
 them. The push is at least once; portal processes keep the highest version per alert.
+
+Between passes, in what is left of the interval, it keeps the figures of past days (ingest.figure_roll).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from kafka import KafkaProducer
 from sqlalchemy.orm import Session, sessionmaker
 
 from events import jsontext
+from ingest.figure_roll import FigureRoller
 from models.alert_rules import seed_default_rules
 from models.alerts import mark_pushed, unpushed_alerts
 from models.overdue import refresh_statistics, watch_pass
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 PUSH_TIMEOUT_SECONDS = 30.0
+ROLL_SHARE = 0.6  # of each interval, from its start: the most the figure roller may take of it
 
 
 def utc_now() -> datetime:
@@ -49,9 +53,11 @@ class Tick:
 
 class AlertWatcher:
     def __init__(self, sessions: sessionmaker[Session], producer: KafkaProducer | None, topic: str,
-                 clock: Clock = utc_now, interval: float = 2.0) -> None:
-        """`producer` None: alerts are raised and cleared but not pushed (they wait in the outbox)."""
+                 clock: Clock = utc_now, interval: float = 2.0, roller: FigureRoller | None = None) -> None:
+        """`producer` None: alerts are raised and cleared but not pushed (they wait in the outbox).
+        `roller`: keeps the figures of past days between passes, in what is left of each interval."""
         self.sessions = sessions
+        self.roller = roller
         self.producer = producer
         self.topic = topic
         self.clock = clock
@@ -104,7 +110,17 @@ class AlertWatcher:
                     log.info("alerts: %s raised, %s cleared, %s pushed", tick.raised, tick.cleared, tick.pushed)
             except Exception:  # noqa: BLE001 - the watcher must outlive an outage
                 log.exception("alert watch pass failed; again in %s s", self.interval)
+            self.roll(started + self.interval * ROLL_SHARE - time.monotonic())
             self.stopping.wait(max(0.0, started + self.interval - time.monotonic()))
+
+    def roll(self, budget_seconds: float) -> None:
+        """Keep the figures of past days for a while, if there is a roller and time left."""
+        if self.roller is None or budget_seconds <= 0 or self.stopping.is_set():
+            return
+        try:
+            self.roller.step(budget_seconds)
+        except Exception:  # noqa: BLE001 - as the pass: the next interval tries again
+            log.exception("keeping the figures of past days failed; again in %s s", self.interval)
 
     def stop(self, *_: object) -> None:
         self.stopping.set()

@@ -5,11 +5,13 @@ from models.audit import PublishAudit
 from models.base import Base
 from models.container import Container, ContainerVisit
 from models.event import DeclarationContainer, StoredEvent, VoyageContainer
+from models.figure_days import FigureDay, FigureDayValues, FigureDirtyDay
 from models.login_session import LoginSession
 from models.milestones import VisitMilestones
 from models.user import ApiToken, LoginFailure, User
 from models import overdue  # noqa: E402,F401 - its indexes of open steps on visit_milestones
 
 __all__ = ["Alert", "AlertRule", "AlertRuleChange",
-           "ApiToken", "Base", "Container", "ContainerVisit", "DeclarationContainer", "LoginFailure",
+           "ApiToken", "Base", "Container", "ContainerVisit", "DeclarationContainer", "FigureDay", "FigureDayValues",
+           "FigureDirtyDay", "LoginFailure",
            "LoginSession", "PublishAudit", "StoredEvent", "User", "VisitMilestones", "VoyageContainer"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from itertools import accumulate
 
 DECIMALS = 4  # hours: 0.36 s, well below what events are timed to
 
@@ -35,25 +36,48 @@ def open_minute(seconds: float) -> int:
     return math.floor(round(seconds, 3) / 60)
 
 
-def share_ended(ended: Mapping[int, int], censored: Mapping[int, int],
+MINUTE_TOLERANCE = 0.0005  # s: a duration of whole minutes, as SQLite's julianday arithmetic gives it back
+
+
+def share_ended(ended: Mapping[int, int] | Sequence[float], censored: Mapping[int, int],
                 within_minutes: Sequence[int]) -> list[float]:
     """Kaplan–Meier estimate of the share of visits ended within each given minute count.
 
-    `ended` counts the visits that ended at each minute, `censored` the open ones by how long they have
-    been open. At a minute where visits end and others are censored, the censored ones count as still
-    at risk (the usual convention). Beyond the longest observation the estimate stays where it was.
-    Returns [] when there is nothing to estimate from.
+    `ended` counts the visits that ended at each (started) minute, or lists their durations in seconds,
+    ascending; `censored` counts the open ones by how long they have been open. At a minute where visits
+    end and others are censored, the censored ones count as still at risk (the usual convention). Beyond
+    the longest observation the estimate stays where it was. Returns [] when there is nothing to
+    estimate from.
+
+    Between two censoring times nobody leaves the risk set but by ending, so the product of the
+    survival factors there telescopes to (at risk after) / (at risk before): the estimate needs only
+    how many ended within each censoring time and each asked-for minute, not every minute.
     """
-    at_risk = sum(ended.values()) + sum(censored.values())
+    within, total = _ended_within(ended)
+    at_risk = total + sum(censored.values())
     if at_risk == 0:
         return []
-    steps: list[tuple[int, float]] = []  # (minute, share still open after it)
-    surviving = 1.0
-    for minute in sorted(set(ended) | set(censored)):
-        done = ended.get(minute, 0)
-        if done:
-            surviving *= 1.0 - done / at_risk
-            steps.append((minute, surviving))
-        at_risk -= done + censored.get(minute, 0)
-    minutes = [minute for minute, _ in steps]
-    return [1.0 - (steps[i - 1][1] if (i := bisect_right(minutes, limit)) else 1.0) for limit in within_minutes]
+    surviving, ended_before, shares = 1.0, 0, {}
+    cuts = sorted(censored)
+    cut = 0
+    for limit in sorted(set(within_minutes)):
+        while cut < len(cuts) and cuts[cut] < limit:
+            ended_by = within(cuts[cut])
+            surviving *= _staying(at_risk, ended_by - ended_before)
+            at_risk -= ended_by - ended_before + censored[cuts[cut]]
+            ended_before, cut = ended_by, cut + 1
+        shares[limit] = 1.0 - surviving * _staying(at_risk, within(limit) - ended_before)
+    return [shares[limit] for limit in within_minutes]
+
+
+def _staying(at_risk: int, ending: int) -> float:
+    return (at_risk - ending) / at_risk if at_risk else 1.0
+
+
+def _ended_within(ended: Mapping[int, int] | Sequence[float]) -> tuple[Callable[[int], int], int]:
+    """How many ended within a minute count, as a function, and how many ended at all."""
+    if isinstance(ended, Mapping):
+        minutes = sorted(ended)
+        counts = list(accumulate(ended[minute] for minute in minutes))
+        return (lambda limit: counts[i - 1] if (i := bisect_right(minutes, limit)) else 0), (counts[-1] if counts else 0)
+    return (lambda limit: bisect_right(ended, limit * 60 + MINUTE_TOLERANCE)), len(ended)

@@ -18,9 +18,10 @@ from models.access import Principal, visible_visits
 from models.measures import Measure, stages
 from models.milestones import VisitMilestones as M
 from models.user import Role
-from portal.stats.expressions import MeasureSql, day_start
+from models.measure_sql import MeasureSql, day_start
 from portal.stats.figures import open_minute, rounded, share_ended
-from portal.stats.scan import figures
+from portal.stats.kept import kept_figures, kept_scope
+from portal.stats.scan import Figures, figures
 
 GROUP_BY = ("none", "day", "terminal", "declarant", "lane", "inspected")
 SURVIVAL_HOURS = (0.5, 1, 2, 4, 8, 12, 24, 48, 72, 96, 168, 336)  # the default "ended within" points
@@ -90,9 +91,10 @@ def clearance_time(session: Session, principal: Principal, measure: Measure, whe
     """The figures of one measure over the principal's visits (`GET /api/v1/stats/clearance-time`)."""
     sql = measure_sql(session, measure)
     mine = scope(principal, where)
-    found = figures(session, sql, [*mine, *ended_in_period(sql, where)], group_key(sql, group_by), with_minutes=True)
+    found = period_figures(session, sql, principal, where, group_by, with_minutes=True)
     censored = open_minutes(session, sql, [*mine, *opened(sql, where)], now)
-    shares = share_ended(found.ended_minutes, censored, [round(h * 60) for h in within_hours])
+    ended = found.ended_minutes if found.ended_seconds is None else found.ended_seconds
+    shares = share_ended(ended, censored, [round(h * 60) for h in within_hours])
     return {
         "measure": measure.name, "direction": where.direction, "from": where.first_day.isoformat(),
         "to": where.end_day.isoformat(), "unit": "hours", "groups": found.groups,
@@ -102,11 +104,24 @@ def clearance_time(session: Session, principal: Principal, measure: Measure, whe
     }
 
 
+def period_figures(session: Session, sql: MeasureSql, principal: Principal | None, where: StatsFilter,
+                   group_by: str = "none", with_minutes: bool = False) -> Figures:
+    """The figures of the measure over the principal's visits (None: the whole port) that ended in the
+    period: from the days kept (portal.stats.kept) where they can answer, else from every visit."""
+    mine = scope(principal, where)
+    kept_where = kept_scope(principal, where)
+    if kept_where is not None:
+        found = kept_figures(session, sql, kept_where, group_by, group_key(sql, group_by), mine)
+        if found is not None:
+            return found
+    return figures(session, sql, [*mine, *ended_in_period(sql, where)], group_key(sql, group_by), with_minutes)
+
+
 def port_p50(session: Session, principal: Principal, sql: MeasureSql, where: StatsFilter) -> float | None:
     """The port-wide median beside an enterprise's own figures (an aggregate only); None for others."""
     if principal.role != Role.ENTERPRISE.value:
         return None
-    [whole_port] = figures(session, sql, [*scope(None, where), *ended_in_period(sql, where)]).groups
+    [whole_port] = period_figures(session, sql, None, where).groups
     return whole_port["p50"]  # type: ignore[no-any-return]
 
 
@@ -115,7 +130,7 @@ def stage_times(session: Session, principal: Principal, where: StatsFilter) -> d
     groups = []
     for stage in stages(where.direction):
         sql = measure_sql(session, stage)
-        [row] = figures(session, sql, [*scope(principal, where), *ended_in_period(sql, where)]).groups
+        [row] = period_figures(session, sql, principal, where).groups
         groups.append({**row, "key": stage.name, "en": stage.en, "zh": stage.zh, "start": list(stage.starts),
                        "end": stage.end, "port_p50": port_p50(session, principal, sql, where)})
     return {"direction": where.direction, "from": where.first_day.isoformat(), "to": where.end_day.isoformat(),

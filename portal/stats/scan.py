@@ -18,7 +18,7 @@ from sqlalchemy import (ColumnElement, Float, Integer, String, and_, case, cast,
                         union_all)
 from sqlalchemy.orm import Session
 
-from portal.stats.expressions import MeasureSql
+from models.measure_sql import MeasureSql
 from portal.stats.figures import percentile_cont, rounded
 
 GROUP, MINUTE = "g", "m"
@@ -29,6 +29,7 @@ class Figures:
     groups: list[dict[str, Any]]  # {"key", "count", "mean", "p50", "p90", "max"} (hours) of the closed visits
     excluded: dict[str, int]  # {"negative_interval", "missing_start"}
     ended_minutes: dict[int, int] = field(default_factory=dict)  # started minute -> closed visits
+    ended_seconds: list[float] | None = None  # or the closed visits' durations, ascending (portal.stats.kept)
 
 
 def figures(session: Session, sql: MeasureSql, ended: Sequence[ColumnElement[bool]],
@@ -62,10 +63,10 @@ def figures(session: Session, sql: MeasureSql, ended: Sequence[ColumnElement[boo
         if kind == MINUTE:
             minutes[int(at_minute)] = values[0]
         else:
-            found[_key_text(name)] = values
+            found[key_text(name)] = values
     if sql.dialect != "postgresql":
         _interpolate(session, sql, ended, key, found)
-    return Figures(_groups(found, key is None), _excluded(found), minutes)
+    return Figures(groups_of(found, key is None), excluded_of(found), minutes)
 
 
 def _started_minute(dialect: str, seconds: Any) -> ColumnElement[Any]:
@@ -83,25 +84,25 @@ def _interpolate(session: Session, sql: MeasureSql, ended: Sequence[ColumnElemen
     query = select(sql.seconds, key if key is not None else literal(None)).where(
         *ended, sql.start_known, sql.ended_in_order)
     for seconds, name in session.execute(query):
-        by_key[_key_text(name)].append(float(seconds) / 3600.0)
+        by_key[key_text(name)].append(float(seconds) / 3600.0)
     for name, values in found.items():
         ordered = sorted(by_key.get(name, []))
         values += [percentile_cont(ordered, 0.5), percentile_cont(ordered, 0.9)]
 
 
-def _groups(found: dict[str | None, list[Any]], single: bool) -> list[dict[str, Any]]:
+def groups_of(found: dict[str | None, list[Any]], single: bool) -> list[dict[str, Any]]:
     return [{"key": name, "count": count, "mean": rounded(mean), "p50": rounded(p50), "p90": rounded(p90),
              "max": rounded(longest)}
             for name, (count, mean, longest, _negative, _missing, p50, p90) in sorted(found.items(), key=_none_last)
             if count or single]
 
 
-def _excluded(found: dict[str | None, list[Any]]) -> dict[str, int]:
+def excluded_of(found: dict[str | None, list[Any]]) -> dict[str, int]:
     return {"negative_interval": sum(v[3] for v in found.values()),
             "missing_start": sum(v[4] for v in found.values())}
 
 
-def _key_text(value: Any) -> str | None:
+def key_text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     return None if value is None else str(value)

@@ -28,12 +28,15 @@ Kaplan–Meier at NOW (11-20 12:00; C8 open 240 min, C9 90 min), in minutes: 7 a
 from __future__ import annotations
 
 import random
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import delete, func
 from stdnum import iso6346
 
 from events.codec import ClearanceEvent
+from ingest.figure_roll import FigureRoller
+from models.figure_days import FigureDay, mark_dirty
 from tests.portal.world import USCC_A, USCC_B
 from tests.support.factories import event
 
@@ -110,3 +113,25 @@ def batches() -> list[list[ClearanceEvent]]:
         _customs("CUSTOMS_RELEASED", "rel-4a-x", 4, "2026-11-06T15:00:00+08:00", v4, retracts="rel-4a"),
     ]
     return [first[:20], first[20:], later]
+
+
+KEEPING = ("live", "kept", "partly kept")
+
+
+def keep(sessions: Any, how: str, now: datetime = NOW) -> None:
+    """Keep the figures of the days before `now` as the figure roller does: none ("live"), all ("kept"),
+    or every other day, with one more kept day marked changed since ("partly kept"). The answers must
+    not change."""
+    if how == "live":
+        return
+    assert FigureRoller(sessions, lambda: now, keep_days=60).step(float("inf")) == 60
+    if how == "partly kept":
+        with sessions() as session:
+            session.execute(delete(FigureDay).where(func.extract("day", FigureDay.day) % 2 == 1)
+                            if session.get_bind().dialect.name == "postgresql" else
+                            delete(FigureDay).where(func.strftime("%d", FigureDay.day).in_(ODD_DAYS)))
+            mark_dirty(session, [date(2026, 11, 6), date(2026, 11, 10)])
+            session.commit()
+
+
+ODD_DAYS = [f"{day:02d}" for day in range(1, 32, 2)]

@@ -12,19 +12,20 @@ from flask.testing import FlaskClient
 
 from models.operations import store_events
 from tests.portal.conftest import Person, Sessions
-from tests.portal.stats_world import C, NOW, PERIOD, SHARE_ENDED, WITHIN, batches
+from tests.portal.stats_world import C, KEEPING, NOW, PERIOD, SHARE_ENDED, WITHIN, batches, keep
 from tests.portal.world import USCC_A, USCC_B
 
 pytestmark = pytest.mark.usefixtures("stats_world")
 URL = "/api/v1/stats/clearance-time"
 
 
-@pytest.fixture
-def stats_world(db: Sessions, app: Flask) -> None:
+@pytest.fixture(params=KEEPING)
+def stats_world(db: Sessions, app: Flask, request: pytest.FixtureRequest) -> None:
     for batch in batches():
         with db() as session:
             store_events(session, batch)
             session.commit()
+    keep(db, request.param)
     app.config["CLEARANCE_CLOCK"] = lambda: NOW
 
 

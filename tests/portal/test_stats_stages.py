@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from flask.testing import FlaskClient
 from events.codec import ClearanceEvent
 from models.operations import store_events
 from tests.portal.conftest import Person, Sessions
-from tests.portal.stats_world import number
+from tests.portal.stats_world import KEEPING, keep, number
 from tests.portal.world import USCC_A
 from tests.support.factories import event
 
@@ -55,8 +56,8 @@ def visit_events(container_no: str, direction: str, voyage: str, times: dict[str
     return made
 
 
-@pytest.fixture
-def stage_world(db: Sessions) -> None:
+@pytest.fixture(params=KEEPING)
+def stage_world(db: Sessions, request: pytest.FixtureRequest) -> None:
     events = [
         *visit_events(I1, "IMPORT", "I01", {"VESSEL_ARRIVED": "08:00", "DISCHARGED": "09:00",
                                             "DECLARATION_ACCEPTED": "11:00", "CUSTOMS_RELEASED": "12:00",
@@ -74,6 +75,7 @@ def stage_world(db: Sessions) -> None:
     with db() as session:
         store_events(session, events)
         session.commit()
+    keep(db, request.param, now=datetime.fromisoformat("2026-11-12T00:00:00+08:00"))
 
 
 def get(client: FlaskClient, person: Person, path: str, **query: str) -> Any:
