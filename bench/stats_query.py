@@ -29,13 +29,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import support
+from figure_keep import forget_kept_days, keep_days
 from milestone_fill import fill
 from processes import Stack
 from support import percentile
 
 from models.access import Principal
-from ingest.figure_roll import FigureRoller
-from models.db import make_engine, session_factory, upgrade
+from models.db import make_engine, session_factory
 from models.measures import figure
 from models.measure_sql import shanghai_today
 from models.user import Role
@@ -147,27 +147,6 @@ def run_rounds(port: int, token: str, scoped: str, query: dict[str, str], args: 
     return results
 
 
-def forget_kept_days(url: str) -> None:
-    """Back to reading every visit: no day kept."""
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("TRUNCATE figure_day_values, figure_days, figure_dirty_days")
-    engine.dispose()
-
-
-def keep_days(url: str, days: int, now: datetime) -> float:
-    """Keep every past day's figures, as the figure roller of `clearance alerts` does; returns seconds."""
-    engine = make_engine(url)
-    started = time.perf_counter()
-    kept = FigureRoller(session_factory(engine), lambda: now, keep_days=days).step(float("inf"))
-    seconds = time.perf_counter() - started
-    with engine.begin() as connection:
-        connection.exec_driver_sql("ANALYZE figure_day_values")
-    engine.dispose()
-    print(f"kept {kept} days in {seconds:.1f} s", flush=True)
-    return seconds
-
-
 def report(label: str, results: dict[str, list[tuple[float, float]]]) -> None:
     for way, per_round in results.items():
         print(f"{label}, {way}: median p50 {statistics.median(p for p, _ in per_round):.1f} ms, "
@@ -187,7 +166,6 @@ def main() -> None:
     query = period_query(now)
     bootstrap, broker_cleanup = find_broker(support.ROOT / "data" / "kafka-test",
                                             Path.home() / ".cache/clearance/kafka")
-    upgrade(scoped)  # a schema filled before the days were kept gets their tables
     forget_kept_days(scoped)
     stack = Stack(bootstrap, scoped, support.workdir("stats-query"))
     others: dict[str, dict[str, float]] = {}

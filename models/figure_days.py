@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, Float, Index, Integer, LargeBinary, String, delete, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from events.vocabulary import Direction
 from models.base import Base, UTCDateTime
 from models.dialect import dialect_insert
 from models.measure_sql import SHANGHAI, MeasureSql, day_start, milestone
@@ -89,12 +90,18 @@ def touched_days(old_rows: Iterable[Mapping[str, Any]], new_rows: Iterable[Mappi
     days: set[date] = set()
     for key in old.keys() | new.keys():
         before, after = old.get(key), new.get(key)
-        for measure in MEASURES:
-            sides = [row for row in (before, after) if row is not None and row["direction"] == measure.direction]
-            if len(sides) == 2 and _signature(measure, sides[0]) == _signature(measure, sides[1]):
+        for row, other in ((before, after), (after, before)):
+            if row is None:
                 continue
-            days.update(shanghai_day(row[measure.end]) for row in sides if row[measure.end] is not None)
+            for measure in _BY_DIRECTION[row["direction"]]:
+                end = row[measure.end]
+                if end is not None and (other is None or other["direction"] != row["direction"]
+                                        or _signature(measure, row) != _signature(measure, other)):
+                    days.add(shanghai_day(end))
     return days
+
+
+_BY_DIRECTION = {direction.value: [m for m in MEASURES if m.direction is direction] for direction in Direction}
 
 
 # what touched_days reads of the rows a rebuild deletes

@@ -39,12 +39,12 @@ def open_minute(seconds: float) -> int:
 MINUTE_TOLERANCE = 0.0005  # s: a duration of whole minutes, as SQLite's julianday arithmetic gives it back
 
 
-def share_ended(ended: Mapping[int, int] | Sequence[float], censored: Mapping[int, int],
+def share_ended(ended: Mapping[int, int] | Sequence[Sequence[float]], censored: Mapping[int, int],
                 within_minutes: Sequence[int]) -> list[float]:
     """Kaplan–Meier estimate of the share of visits ended within each given minute count.
 
-    `ended` counts the visits that ended at each (started) minute, or lists their durations in seconds,
-    ascending; `censored` counts the open ones by how long they have been open. At a minute where visits
+    `ended` counts the visits that ended at each (started) minute, or lists their durations in seconds
+    as sorted runs (ascending each; one per group, merged by nobody); `censored` counts the open ones by how long they have been open. At a minute where visits
     end and others are censored, the censored ones count as still at risk (the usual convention). Beyond
     the longest observation the estimate stays where it was. Returns [] when there is nothing to
     estimate from.
@@ -74,10 +74,11 @@ def _staying(at_risk: int, ending: int) -> float:
     return (at_risk - ending) / at_risk if at_risk else 1.0
 
 
-def _ended_within(ended: Mapping[int, int] | Sequence[float]) -> tuple[Callable[[int], int], int]:
+def _ended_within(ended: Mapping[int, int] | Sequence[Sequence[float]]) -> tuple[Callable[[int], int], int]:
     """How many ended within a minute count, as a function, and how many ended at all."""
     if isinstance(ended, Mapping):
         minutes = sorted(ended)
         counts = list(accumulate(ended[minute] for minute in minutes))
         return (lambda limit: counts[i - 1] if (i := bisect_right(minutes, limit)) else 0), (counts[-1] if counts else 0)
-    return (lambda limit: bisect_right(ended, limit * 60 + MINUTE_TOLERANCE)), len(ended)
+    return (lambda limit: sum(bisect_right(run, limit * 60 + MINUTE_TOLERANCE) for run in ended),
+            sum(len(run) for run in ended))

@@ -70,8 +70,7 @@ def kept_figures(session: Session, sql: MeasureSql, where: Any, group_by: str, l
         found[name] = [len(values), *_mean_max(values), negative, missing,
                        *(_hours(percentile_cont(values, f)) for f in (0.5, 0.9))]
         merged.append(values)
-    everything = sorted(chain.from_iterable(merged)) if len(merged) > 1 else (merged[0] if merged else [])
-    return Figures(groups_of(found, group_by == "none"), excluded_of(found), ended_seconds=everything)
+    return Figures(groups_of(found, group_by == "none"), excluded_of(found), ended_seconds=merged)
 
 
 def _add_live(session: Session, sql: MeasureSql, live: list[tuple[date, date]], live_key: ColumnElement[Any] | None,

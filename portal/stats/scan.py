@@ -29,7 +29,8 @@ class Figures:
     groups: list[dict[str, Any]]  # {"key", "count", "mean", "p50", "p90", "max"} (hours) of the closed visits
     excluded: dict[str, int]  # {"negative_interval", "missing_start"}
     ended_minutes: dict[int, int] = field(default_factory=dict)  # started minute -> closed visits
-    ended_seconds: list[float] | None = None  # or the closed visits' durations, ascending (portal.stats.kept)
+    # or the closed visits' durations in seconds, as sorted runs (one per group: portal.stats.kept)
+    ended_seconds: list[list[float]] | None = None
 
 
 def figures(session: Session, sql: MeasureSql, ended: Sequence[ColumnElement[bool]],
