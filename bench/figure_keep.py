@@ -16,7 +16,7 @@ def forget_kept_days(url: str) -> None:
     upgrade(url)
     engine = make_engine(url)
     with engine.begin() as connection:
-        connection.exec_driver_sql("TRUNCATE figure_day_values, figure_days, figure_dirty_days")
+        connection.exec_driver_sql("TRUNCATE figure_day_values, step_day_values, figure_days, figure_dirty_days")
     engine.dispose()
 
 
@@ -28,6 +28,7 @@ def keep_days(url: str, days: int, now: datetime) -> float:
     seconds = time.perf_counter() - started
     with engine.begin() as connection:
         connection.exec_driver_sql("ANALYZE figure_day_values")
+        connection.exec_driver_sql("ANALYZE step_day_values")
     engine.dispose()
     print(f"kept {kept} days in {seconds:.1f} s", flush=True)
     return seconds

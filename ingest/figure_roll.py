@@ -1,5 +1,6 @@
-"""The figure roller: it keeps the figures of days gone by per day (models.figure_days), so that a period's
-figures read a few rows a day instead of every visit (portal.stats.kept).
+"""The figure roller: it keeps the figures and time-limit steps of days gone by per day (models.figure_days,
+models.step_days), so that a period's figures and compliance read a few rows a day instead of every
+visit (portal.stats.kept, models.compliance).
 
 A day is rolled once it is over (Asia/Shanghai) by more than GRACE: the longest a rebuild's transaction
 could still be writing it without its mark being seen. Days a rebuild marked since are rolled again.
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.figure_days import FigureDay, FigureDirtyDay, roll_day, shanghai_day
+from models.step_days import roll_steps
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,12 @@ def due_days(session: Session, now: datetime, keep_days: int = KEEP_DAYS) -> lis
     return sorted((window - rolled) | dirty, reverse=True)
 
 
+def keep_day(session: Session, day: date, now: datetime) -> None:
+    """Keep one day's figures and time-limit steps afresh (the caller commits)."""
+    roll_day(session, day, now)
+    roll_steps(session, day)
+
+
 class FigureRoller:
     def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime],
                  keep_days: int = KEEP_DAYS) -> None:
@@ -52,7 +60,7 @@ class FigureRoller:
         rolled = 0
         for day in due:
             with self.sessions() as session:
-                roll_day(session, day, self.clock())
+                keep_day(session, day, self.clock())
                 session.commit()
             rolled += 1
             if time.monotonic() >= deadline:

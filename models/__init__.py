@@ -8,10 +8,11 @@ from models.event import DeclarationContainer, StoredEvent, VoyageContainer
 from models.figure_days import FigureDay, FigureDayValues, FigureDirtyDay
 from models.login_session import LoginSession
 from models.milestones import VisitMilestones
+from models.step_days import StepDayValues
 from models.user import ApiToken, LoginFailure, User
 from models import overdue  # noqa: E402,F401 - its indexes of open steps on visit_milestones
 
 __all__ = ["Alert", "AlertRule", "AlertRuleChange",
            "ApiToken", "Base", "Container", "ContainerVisit", "DeclarationContainer", "FigureDay", "FigureDayValues",
            "FigureDirtyDay", "LoginFailure",
-           "LoginSession", "PublishAudit", "StoredEvent", "User", "VisitMilestones", "VoyageContainer"]
+           "LoginSession", "PublishAudit", "StepDayValues", "StoredEvent", "User", "VisitMilestones", "VoyageContainer"]

@@ -9,18 +9,23 @@ withdrawn with their step (a retracted event is not an offence).
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, and_, case, cast, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from models.access import Principal, visible_visits
 from models.alert_rules import load_rules
 from models.alerts import Cleared, Tier
 from models.container import ContainerVisit
-from models.overdue import ALERTS, MILESTONES, applies_to, earliest
+from models.figure_days import days_not_kept, durations, kept_days
+from models.measure_sql import day_start
+from models.overdue import ALERTS, MILESTONES, admits, applies_to, earliest
+from models.step_days import StepDayValues
 from models.time_limits import StepRule, applicability
 from models.user import Role
 
@@ -51,8 +56,8 @@ def local_day(column: ColumnElement[Any], dialect: str) -> ColumnElement[str]:
 
 
 def seconds_between(start: ColumnElement[Any], end: ColumnElement[Any], dialect: str) -> ColumnElement[float]:
-    if dialect == "postgresql":
-        return cast(func.extract("epoch", end - start), Float)
+    if dialect == "postgresql":  # date_part is double precision: 4 times cheaper than EXTRACT's numeric
+        return func.date_part("epoch", end - start)
     return (func.julianday(end) - func.julianday(start)) * 86400.0
 
 
@@ -66,19 +71,62 @@ def _in_scope(query: Select[Any], principal: Principal) -> Select[Any]:
 
 
 def _rule_rows(session: Session, principal: Principal, rule_id: int, rule: StepRule, every: list[StepRule],
-               period: Period, now: datetime) -> list[dict[str, Any]]:
+               period: Period, kept: set[date], now: datetime) -> list[dict[str, Any]]:
+    """The rule's rows: from the steps kept per day (models.step_days) for the `kept` days, and from
+    visit_milestones for the others."""
+    end_day = period.last_day + timedelta(days=1)
+    counted = _kept_counts(session, principal, rule, every, kept, now) if kept else {}
+    rows = [_compliance_row(day.isoformat(), terminal, steps, within, rule_id, rule)
+            for (day, terminal), (steps, within) in counted.items() if steps]
+    live = days_not_kept(period.first_day, end_day, kept)
+    if live:
+        rows += _live_rule_rows(session, principal, rule_id, rule, every, live, now)
+    return rows
+
+
+def _kept_scope(principal: Principal) -> bool:
+    """Kept rows are per terminal: the port office's and a terminal's compliance can be read from them."""
+    return principal.role == Role.PORT_OFFICE.value or (principal.role == Role.TERMINAL.value
+                                                          and principal.terminal is not None)
+
+
+def _kept_counts(session: Session, principal: Principal, rule: StepRule, every: list[StepRule], kept: set[date],
+                 now: datetime) -> dict[tuple[date, str | None], list[int]]:
+    """(day, terminal) -> [steps decided, within the limit] of the rule over the kept days."""
+    where = applicability(rule, every)
+    late_start = (now - timedelta(seconds=rule.alarm_seconds)).timestamp()
+    conditions = [StepDayValues.step == rule.step, StepDayValues.day.in_(sorted(kept))]
+    if rule.direction:
+        conditions.append(StepDayValues.direction == rule.direction)
+    if principal.role == Role.TERMINAL.value:
+        conditions.append(StepDayValues.terminal == principal.terminal)
+    counted: dict[tuple[date, str | None], list[int]] = defaultdict(lambda: [0, 0])
+    query = select(StepDayValues.day, StepDayValues.terminal, StepDayValues.size, StepDayValues.completed,
+                   StepDayValues.open_starts).where(*conditions)
+    for day, terminal, size, completed, open_starts in session.execute(query):
+        if admits(where, terminal, size):
+            done, still_open = durations(completed), durations(open_starts)
+            within = bisect_right(done, rule.alarm_seconds)
+            counted[(day, terminal)][0] += len(done) + bisect_right(still_open, late_start)
+            counted[(day, terminal)][1] += within
+    return counted
+
+
+def _live_rule_rows(session: Session, principal: Principal, rule_id: int, rule: StepRule, every: list[StepRule],
+                    days: list[tuple[date, date]], now: datetime) -> list[dict[str, Any]]:
     dialect = session.get_bind().dialect.name
     m = MILESTONES.c
     start = m[rule.start]
     ended = earliest([m[name] for name in rule.ends], dialect)
     within = and_(ended.is_not(None), seconds_between(start, ended, dialect) <= rule.alarm_seconds)
     day = local_day(start, dialect).label("day")
+    started_then = or_(*(and_(start >= day_start(a), start < day_start(b)) for a, b in days))
     query = (select(day, m.terminal, func.count().label("steps"),
                     func.sum(case((within, 1), else_=0)).label("within"))
              .select_from(MILESTONES)
              .where(start.is_not(None), *(m[name].is_not(None) for name in rule.requires),
                     *([m.direction == rule.direction] if rule.direction else []),
-                    *applies_to(applicability(rule, every)), start >= period.start, start < period.end,
+                    *applies_to(applicability(rule, every)), started_then,
                     (ended.is_not(None)) | (start <= now - timedelta(seconds=rule.alarm_seconds)))
              .group_by(day, m.terminal))
     return [_compliance_row(day_text, terminal, steps, int(done or 0), rule_id, rule)
@@ -99,10 +147,12 @@ def compliance(session: Session, principal: Principal, period: Period, now: date
     """One row per day, terminal and enabled rule with steps decided in the period, in that order."""
     rules = load_rules(session)
     every = [rule for _, rule in rules]
+    end_day = period.last_day + timedelta(days=1)
+    kept = kept_days(session, period.first_day, end_day) if _kept_scope(principal) else set()
     rows: list[dict[str, Any]] = []
     for rule_id, rule in rules:
         if rule.enabled:
-            rows += _rule_rows(session, principal, rule_id, rule, every, period, now)
+            rows += _rule_rows(session, principal, rule_id, rule, every, period, kept, now)
     return sorted(rows, key=lambda r: (r["day"], r["terminal"] or "", r["step"], r["rule_id"]))
 
 

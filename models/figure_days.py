@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Float, Index, Integer, LargeBinary, String, delete, insert, select, update
+from sqlalchemy import Boolean, Date, Index, Integer, LargeBinary, String, delete, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from events.vocabulary import Direction
@@ -159,6 +159,21 @@ def kept_days(session: Session, first_day: date, end_day: date) -> set[date]:
     rolled = select(FigureDay.day).where(FigureDay.day >= first_day, FigureDay.day < end_day)
     dirty = select(FigureDirtyDay.day).where(FigureDirtyDay.day >= first_day, FigureDirtyDay.day < end_day)
     return set(session.scalars(rolled)) - set(session.scalars(dirty))
+
+
+def days_not_kept(first_day: date, end_day: date, kept: set[date]) -> list[tuple[date, date]]:
+    """The days of [first_day, end_day) not kept, as ranges [a, b)."""
+    ranges: list[tuple[date, date]] = []
+    day = first_day
+    while day < end_day:
+        if day in kept:
+            day += timedelta(days=1)
+            continue
+        start = day
+        while day < end_day and day not in kept:
+            day += timedelta(days=1)
+        ranges.append((start, day))
+    return ranges
 
 
 def packed(ordered: list[float]) -> bytes:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, ForeignKeyConstraint, Index, Integer, String, case, literal_column
+from sqlalchemy import (Boolean, ColumnElement, ForeignKeyConstraint, Index, Integer, String, case, literal_column,
+                        text)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from events.vocabulary import EVENT_TYPES, Direction, Stage
@@ -91,6 +92,14 @@ class VisitMilestones(Base):
         Index("ix_visit_milestones_departed", "direction", "vessel_departed_at"),
         Index("ix_visit_milestones_discharged", "direction", "discharged_at"),  # unloading ends
         Index("ix_visit_milestones_accepted", "direction", "declaration_accepted_at"),  # preparation ends
+        # the starts of the time-limit steps that no end index serves: compliance reads the days not kept
+        # (today, changed days) by them (migration 0010). Inspections are few: partial indexes.
+        Index("ix_visit_milestones_arrived", "direction", "vessel_arrived_at"),
+        Index("ix_visit_milestones_inspection_ordered", "inspection_ordered_at",
+              postgresql_where=text("inspection_ordered_at IS NOT NULL"),
+              sqlite_where=text("inspection_ordered_at IS NOT NULL")),
+        Index("ix_visit_milestones_repositioned", "repositioned_at",
+              postgresql_where=text("repositioned_at IS NOT NULL"), sqlite_where=text("repositioned_at IS NOT NULL")),
     )
 
 

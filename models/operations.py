@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from events import jsontext
 from events.codec import ClearanceEvent
-from models import figure_days, links
+from models import figure_days, links, step_days
 from models.links import chunks
 from models.container import Container, ContainerVisit
 from models.dialect import insert_rows, one_of, upsert
@@ -101,6 +101,8 @@ def rebuild_containers(session: Session, container_nos: Iterable[str],
     return changed
 
 
+# what the days' marks compare of the milestone rows a rebuild replaces
+SIGNATURE_COLUMNS = tuple(dict.fromkeys((*figure_days.SIGNATURE_COLUMNS, *step_days.SIGNATURE_COLUMNS)))
 NO_ROW = -1  # the reach token of a container without a row: nothing stored reaches it yet
 
 
@@ -201,14 +203,15 @@ def _write_containers(session: Session, rows: list[dict[str, object]], changed: 
     milestones, in a few bulk statements."""
     upsert(session, Container.__table__, rows, ("container_no",))
     old_milestones: list[Any] = []
-    returned = [VisitMilestones.__table__.c[name] for name in figure_days.SIGNATURE_COLUMNS]
+    returned = [VisitMilestones.__table__.c[name] for name in SIGNATURE_COLUMNS]
     for chunk in chunks(changed):
         old_milestones += session.execute(delete(VisitMilestones).where(
             one_of(session, VisitMilestones.container_no, chunk)).returning(*returned)).mappings().all()
         session.execute(delete(ContainerVisit).where(one_of(session, ContainerVisit.container_no, chunk)))
     insert_rows(session, ContainerVisit.__table__, visit_rows)
     insert_rows(session, VisitMilestones.__table__, milestone_rows)
-    figure_days.mark_dirty(session, figure_days.touched_days(old_milestones, milestone_rows))
+    figure_days.mark_dirty(session, figure_days.touched_days(old_milestones, milestone_rows)
+                           | step_days.touched_days(old_milestones, milestone_rows))
 
 
 def _visit_row(container_no: str, state: dict[str, Any]) -> dict[str, object]:

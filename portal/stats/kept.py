@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from itertools import chain
 from typing import Any
 
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from models.access import Principal
 from models.figure_days import FigureDayValues as V
-from models.figure_days import durations, kept_days
+from models.figure_days import days_not_kept, durations, kept_days
 from models.measure_sql import MeasureSql, day_start
 from models.user import Role
 from portal.stats.figures import percentile_cont
@@ -59,7 +59,7 @@ def kept_figures(session: Session, sql: MeasureSql, where: Any, group_by: str, l
         runs[name].append(durations(blob))
         left_out[name][0] += negative
         left_out[name][1] += missing
-    live = _live_ranges(where.first_day, where.end_day, kept)
+    live = days_not_kept(where.first_day, where.end_day, kept)
     if live:
         _add_live(session, sql, live, live_key, live_scope, runs, left_out)
     found: dict[str | None, list[Any]] = {}
@@ -115,18 +115,3 @@ def _kept_rows(sql: MeasureSql, where: Any, group_by: str, kept: set[date]) -> A
     if where.inspected is not None:
         conditions.append(V.inspected.is_(where.inspected))
     return select(key, V.negative, V.missing, V.seconds).where(*conditions)
-
-
-def _live_ranges(first_day: date, end_day: date, kept: set[date]) -> list[tuple[date, date]]:
-    """The days of [first_day, end_day) not kept, as ranges [a, b)."""
-    ranges: list[tuple[date, date]] = []
-    day = first_day
-    while day < end_day:
-        if day in kept:
-            day += timedelta(days=1)
-            continue
-        start = day
-        while day < end_day and day not in kept:
-            day += timedelta(days=1)
-        ranges.append((start, day))
-    return ranges

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import (ColumnElement, Float, Integer, String, and_, case, cast, func, literal, not_, null, select,
+from sqlalchemy import (ColumnElement, Float, Integer, String, case, cast, func, literal, null, select,
                         union_all)
 from sqlalchemy.orm import Session
 

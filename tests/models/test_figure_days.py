@@ -60,16 +60,21 @@ def test_rebuilds_mark_the_days_whose_figures_they_change(sessions: Sessions) ->
     assert dirty(sessions) == {date(2026, 11, 5), date(2026, 11, 6)}
 
 
-def test_an_event_that_moves_no_figure_marks_no_day(sessions: Sessions) -> None:
+def test_a_rebuild_marks_only_the_days_it_changes(sessions: Sessions) -> None:
     store(sessions, *batches())
     with sessions() as session:
         session.execute(delete(FigureDirtyDay))
         session.commit()
-    gate_out = event("GATE_OUT", "out-3", "2026-11-21T10:00:00+08:00", publisher="YTGD", container_no=C[3],
-                     direction="IMPORT", voyage="V03", terminal="YTGD", enterprise_uscc=USCC_B,
-                     declarant_uscc=USCC_B)
-    store(sessions, [gate_out])  # ends C3's dwell, pickup and port-logistics on 11-21, not its GACC of 11-05
-    assert dirty(sessions) == {date(2026, 11, 21)}
+    visit = {"container_no": C[3], "direction": "IMPORT", "voyage": "V03", "terminal": "YTGD",
+             "enterprise_uscc": USCC_B, "declarant_uscc": USCC_B}
+    planned = event("GATE_OUT", "out-3-plan", "2026-11-21T09:00:00+08:00", publisher="YTGD",
+                    classifier="PLANNED", **visit)
+    store(sessions, [planned])  # a new timeline, the same milestones
+    assert dirty(sessions) == set()
+    store(sessions, [event("GATE_OUT", "out-3", "2026-11-21T10:00:00+08:00", publisher="YTGD", **visit)])
+    # C3's dwell, pickup and port-logistics end on 11-21, its GACC of 11-05 stays; the pickup time
+    # limit's step started at the release, on 11-05, and is complete now
+    assert dirty(sessions) == {date(2026, 11, 21), date(2026, 11, 5)}
 
 
 def test_touched_days_pairs_visits_and_compares_what_each_measure_reads() -> None:

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from models.operations import store_events
 from tests.portal.alert_world import NOW, raise_alerts
 from tests.portal.conftest import Person, Sessions
+from tests.portal.stats_world import KEEPING, keep
 from tests.portal.world import A1, A2, B1, ROLES, USCC_B, USCC_BROKER, VISIBLE
 from tests.support.factories import event
 
@@ -35,8 +36,9 @@ for _role in ("port_office", "enterprise_a", "terminal_ytct"):
 DECLARANTS = {(A1, "EXPORT"): USCC_BROKER, (B1, "IMPORT"): USCC_B}
 
 
-@pytest.fixture
-def decided(db: Sessions, app: Flask) -> Iterator[None]:
+@pytest.fixture(params=KEEPING)
+def decided(db: Sessions, app: Flask, request: pytest.FixtureRequest) -> Iterator[None]:
+    """The steps decided, read live, from days kept, or partly kept (tests/portal/stats_world.keep)."""
     app.config["CLEARANCE_CLOCK"] = lambda: NOW
     with db() as session:
         for box, day, moved in ((C1, "2026-11-20", "10:20"), (C2, "2026-11-21", "11:30")):
@@ -47,6 +49,7 @@ def decided(db: Sessions, app: Flask) -> Iterator[None]:
                 event("INSPECTION_COMPLETED", f"ic-{box}", f"{day}T12:00:00+08:00", **customs)])
         raise_alerts(session)
         session.commit()
+    keep(db, request.param, now=NOW)
     yield
 
 
