@@ -118,10 +118,10 @@ def profile(url: str, count: int, requests: int, token: str) -> None:
 
     from clearance.config import Settings
     from portal import create_app
-    from portal.config import PortalConfig
+    from clearance.config import portal_config
     settings = Settings(data_dir=support.ROOT / "data" / "bench", database_url=url,
                         kafka_bootstrap_servers="127.0.0.1:1", kafka_cache_dir=Path("/nonexistent"))
-    client = create_app(PortalConfig(settings, "x" * 40, live_feed=False)).test_client()
+    client = create_app(portal_config(settings, "x" * 40, live_feed=False)).test_client()
     rng = random.Random(7)
     numbers = [fill.number(rng.randrange(count)) for _ in range(requests)]
     for n in numbers[:50]:

@@ -27,7 +27,7 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from clearance.config import PROJECT_ROOT, Settings, from_environ  # noqa: E402
+from clearance.config import PROJECT_ROOT, Settings, from_environ, ingest_settings  # noqa: E402
 from clearance.simulate import SimConfig, generate  # noqa: E402
 from events.kafka import ensure_topics, make_producer  # noqa: E402
 from ingest.runner import IngestWorker  # noqa: E402
@@ -82,7 +82,7 @@ def worker_run(settings: Settings, count: int, profile: bool) -> float:
             marks["done"] = time.perf_counter()
             worker.stop()
 
-    worker = IngestWorker(settings, session_factory(engine), on_stored=on_stored)
+    worker = IngestWorker(ingest_settings(settings), session_factory(engine), on_stored=on_stored)
     profiler = cProfile.Profile() if profile else None
     if profiler:
         profiler.enable()

@@ -6,9 +6,13 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from events import topics
+from ingest.settings import IngestSettings
+
+if TYPE_CHECKING:
+    from portal.config import PortalConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -162,3 +166,17 @@ def pipeline_topics(settings: Settings) -> dict[str, int]:
     """The topics the pipeline needs, with the partitions each gets when the project creates it."""
     return {settings.events_topic: settings.events_partitions, settings.dlq_topic: 1,
             settings.updates_topic: settings.events_partitions, settings.alerts_topic: 1}
+
+
+def ingest_settings(settings: Settings) -> IngestSettings:
+    """What an ingest worker is told, from the settings of the same names."""
+    return IngestSettings(**{f.name: getattr(settings, f.name) for f in fields(IngestSettings)})
+
+
+def portal_config(settings: Settings, secret_key: str, **options: Any) -> PortalConfig:
+    """The portal's configuration: the settings of the same names, the key, and PortalConfig's own
+    options (testing, async_mode, live_feed, …)."""
+    from portal.config import PortalConfig  # the portal package imports Flask: only when it is wanted
+
+    named = {f.name: getattr(settings, f.name) for f in fields(PortalConfig) if hasattr(settings, f.name)}
+    return PortalConfig(**{**named, "secret_key": secret_key, **options})

@@ -17,10 +17,10 @@ from psycopg import OperationalError as DriverOperationalError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from clearance.config import Settings
 from events.kafka import make_producer
 from ingest.change_feed import ChangeFeed
 from ingest.dead_letters import send_dead_letters
+from ingest.settings import IngestSettings
 from ingest.handlers import is_data_error, store_batch, store_isolating
 from ingest.stats import IngestStats
 from ingest.triage import DeadLetter, DeadLetterRun, Triage, triage
@@ -54,7 +54,7 @@ class _Rebalances(ConsumerRebalanceListener):
 class IngestWorker:
     """One member of the ingest consumer group. `on_stored` is called after each database commit."""
 
-    def __init__(self, settings: Settings, sessions: sessionmaker[Session],
+    def __init__(self, settings: IngestSettings, sessions: sessionmaker[Session],
                  on_stored: Callable[[StoreResult], None] | None = None,
                  report: Callable[[IngestStats], None] | None = None) -> None:
         self.settings = settings

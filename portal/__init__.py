@@ -69,7 +69,7 @@ def create_app(config: PortalConfig) -> Flask:
     app.register_blueprint(pages)
     register_error_handlers(app)
     app.after_request(_not_for_caches)
-    app.config["MAX_CONTENT_LENGTH"] = MAX_EVENTS * config.settings.max_message_bytes
+    app.config["MAX_CONTENT_LENGTH"] = MAX_EVENTS * config.max_message_bytes
 
     from portal.live import init_live
     init_live(app)

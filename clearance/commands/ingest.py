@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from clearance.config import Settings, pipeline_topics
+from clearance.config import Settings, ingest_settings, pipeline_topics
 from clearance.progress import ProgressLine
 from events.kafka import ensure_topics
 from ingest.runner import IngestWorker
@@ -28,7 +28,8 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     ensure_topics(settings.kafka_bootstrap_servers, pipeline_topics(settings))
     engine = make_engine(settings.database_url)
     progress = None if args.quiet else ProgressLine("ingest")
-    worker = IngestWorker(settings, session_factory(engine), report=progress.show if progress else None)
+    worker = IngestWorker(ingest_settings(settings), session_factory(engine),
+                          report=progress.show if progress else None)
     try:
         worker.run(max_idle=args.max_idle)
     except DeadLetterRunTooLong as exc:

@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 
-from clearance.config import Settings
+from clearance.config import Settings, portal_config
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import gevent
 
     from portal import create_app
-    from portal.config import PortalConfig, secret_key_for
+    from portal.config import secret_key_for
     from portal.events.publisher import close_publisher
     from portal.extensions import socketio
     from portal.server import make_server, raise_open_file_limit
@@ -59,7 +59,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     raise_open_file_limit()
     settings = dataclasses.replace(settings, portal_host=args.host or settings.portal_host,
                                    portal_port=args.port or settings.portal_port)
-    config = PortalConfig(settings, secret_key_for(settings), async_mode="gevent")
+    config = portal_config(settings, secret_key_for(settings.portal_secret_key, settings.data_dir),
+                           async_mode="gevent")
     app = create_app(config)
     # What start-up made lives as long as the process: out of the collector's sight, a full collection
     # scans ~17,000 objects instead of ~180,000, and pauses a request for 3 ms instead of ~100 ms (a

@@ -63,7 +63,7 @@ def to_sockets(app: Flask) -> Callable[[dict[str, Any]], None]:
 def start_alert_feed(app: Flask) -> AlertFeedReader:
     """Read the alerts topic in a background task (app.extensions["clearance_alert_feed"])."""
     config = app.config["PORTAL"]
-    reader = AlertFeedReader(config.kafka_bootstrap_servers, config.settings.alerts_topic, to_sockets(app))
+    reader = AlertFeedReader(config.kafka_bootstrap_servers, config.alerts_topic, to_sockets(app))
     app.extensions["clearance_alert_feed"] = reader
     socketio.start_background_task(reader.run)
     return reader

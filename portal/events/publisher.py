@@ -30,14 +30,13 @@ class EventPublisher:
         the next request tries again). Topics are created only once the broker answered."""
         with self._lock:
             if self._producer is None:
-                settings = self._config.settings
-                wait_ms = int(self._config.publish_timeout_seconds * 1000)
-                producer = make_producer(settings.kafka_bootstrap_servers, client_id="clearance-portal",
+                config = self._config
+                wait_ms = int(config.publish_timeout_seconds * 1000)
+                producer = make_producer(config.kafka_bootstrap_servers, client_id="clearance-portal",
                                          bootstrap_timeout_ms=wait_ms, max_block_ms=wait_ms,
                                          request_timeout_ms=wait_ms, delivery_timeout_ms=wait_ms + 1000)
                 try:
-                    ensure_topics(settings.kafka_bootstrap_servers,
-                                  {settings.events_topic: settings.events_partitions})
+                    ensure_topics(config.kafka_bootstrap_servers, {config.events_topic: config.events_partitions})
                 except Exception:
                     producer.close(timeout=1)
                     raise

@@ -58,7 +58,7 @@ def publish(dry_run: bool = False, terminal: str | None = None) -> ResponseRetur
     TERMINAL events as itself, an enterprise ENTERPRISE events naming its USCC, the port office anything."""
     principal = require_principal()
     submitted = incoming(principal, MAX_EVENTS, terminal)
-    verdict = checked(principal, submitted.events, current_app.config["PORTAL"].settings.max_message_bytes)
+    verdict = checked(principal, submitted.events, current_app.config["PORTAL"].max_message_bytes)
     if dry_run:
         return _answer(verdict, [e.event_id for _, e in verdict.valid], submitted, 200, dry_run=True)
     audited = audit_publish(principal, submitted, verdict)  # before publishing: the write lock, or 503

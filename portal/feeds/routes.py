@@ -32,6 +32,4 @@ def feeds() -> dict[str, Any]:
 
 
 def init_dead_letters(app: Flask, config: PortalConfig) -> None:
-    settings = config.settings
-    app.extensions["clearance_dead_letters"] = DeadLetterReader(settings.kafka_bootstrap_servers,
-                                                                settings.dlq_topic)
+    app.extensions["clearance_dead_letters"] = DeadLetterReader(config.kafka_bootstrap_servers, config.dlq_topic)

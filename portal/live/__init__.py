@@ -25,10 +25,10 @@ def init_live(app: Flask) -> None:
     config = app.config["PORTAL"]
     if not config.live_feed:
         return
-    reader = FeedReader(config.kafka_bootstrap_servers, config.settings.updates_topic, _in_app(app))
+    reader = FeedReader(config.kafka_bootstrap_servers, config.updates_topic, _in_app(app))
     app.extensions["clearance_feed"] = reader
     socketio.start_background_task(reader.run)
-    presence.start_presence(config.settings.data_dir)  # the live-client count `clearance run` shows
+    presence.start_presence(config.data_dir)  # the live-client count `clearance run` shows
 
 
 def _in_app(app: Flask):  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from clearance.config import ingest_settings
 from events import topics
 from events.codec import encode, message_key
 from events.kafka import make_producer
@@ -34,7 +35,7 @@ def stored_ids(database_url: str) -> set[str]:
 
 def run_worker(settings, **kwargs) -> IngestWorker:  # type: ignore[no-untyped-def]
     engine = make_engine(settings.database_url)
-    worker = IngestWorker(settings, session_factory(engine), **kwargs)
+    worker = IngestWorker(ingest_settings(settings), session_factory(engine), **kwargs)
     try:
         worker.run(max_idle=3)
     finally:

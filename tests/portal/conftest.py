@@ -12,13 +12,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from clearance.config import Settings
+from clearance.config import Settings, portal_config
 from models.access import Principal, principal_of
 from models.db import make_engine, session_factory
 from models.operations import store_events
 from models.user import Role, create_user, issue_token, revoke_token, set_disabled
 from portal import create_app
-from portal.config import PortalConfig
 from portal.events.publisher import close_publisher
 from tests.portal.world import USCC_A, USCC_B, USCC_BROKER, world_events
 
@@ -65,7 +64,7 @@ def make_app(tmp_path: Path) -> Iterator[MakeApp]:
     made: list[Flask] = []
 
     def build(settings: Settings, **config: Any) -> Flask:
-        made.append(create_app(PortalConfig(settings, SECRET, testing=True, static_dir=tmp_path / "static",
+        made.append(create_app(portal_config(settings, SECRET, testing=True, static_dir=tmp_path / "static",
                                             live_feed=False, **config)))
         return made[-1]
     yield build
