@@ -37,8 +37,8 @@ from tests.support.kafka import find_broker  # noqa: E402
 DEFAULT_PG = "postgresql://clearance:clearance@127.0.0.1:5432/clearance_test"
 
 
-def fill_topic(bootstrap: str, topic: str, count: int) -> int:
-    ensure_topics(bootstrap, {topic: 4})
+def fill_topic(bootstrap: str, topic: str, count: int, partitions: int = 4) -> int:
+    ensure_topics(bootstrap, {topic: partitions})
     producer = make_producer(bootstrap, linger_ms=50, batch_size=256 * 1024, max_in_flight_requests_per_connection=5)
     start = datetime(2026, 11, 1, tzinfo=timezone.utc)
     for message in generate(SimConfig(seed=42, count=count, start=start)):

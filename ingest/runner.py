@@ -169,7 +169,10 @@ class IngestWorker:
         sorted_batch = triage(records, self.run_of_dead, self.settings.max_message_bytes)
         if sorted_batch.dead:
             send_dead_letters(self.producer, self.settings.dlq_topic, sorted_batch.dead)
+        began = time.perf_counter()
         result, refused = self._store(sorted_batch)
+        self.stats.store_seconds += time.perf_counter() - began
+        self.stats.waited_seconds += result.waited_seconds
         if refused:
             send_dead_letters(self.producer, self.settings.dlq_topic, refused)
         self.feed.publish(result)

@@ -13,6 +13,8 @@ class IngestStats:
     dead_lettered: int = 0
     containers_changed: int = 0
     batches: int = 0
+    store_seconds: float = 0.0  # in the database: storing and rebuilding, commits included
+    waited_seconds: float = 0.0  # of which waiting for other workers' rebuilds (models.operations)
     lag: int | None = None
     started: float = field(default_factory=time.monotonic)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class StoreResult:
     # Containers reached only by events stored before (a replay after a crash, or a duplicate): their
     # state did not change here, but whoever missed the first delivery may need it again.
     touched: frozenset[str] = frozenset()
+    waited_seconds: float = 0.0  # spent waiting for other workers' rebuilds (the rebuild lock)
 
 
 def store_events(session: Session, events: Sequence[ClearanceEvent], cache: ReachCache | None = None) -> StoreResult:
@@ -55,14 +57,17 @@ def store_events(session: Session, events: Sequence[ClearanceEvent], cache: Reac
     previous = _previous_rows(session, [e.key for e in fresh if e.key in stored_versions])
     upsert(session, StoredEvent.__table__, [_row(e) for e in fresh], KEY_COLUMNS, "version")
     links.add(session, fresh)
+    asked = time.perf_counter()
     _serialize_rebuilds(session)
+    waited = time.perf_counter() - asked
     affected = links.containers_reached(session, fresh + previous)
     change = None
     if cache is not None:
         change = BatchChange(fresh, previous, frozenset(links.retracted_among(session, {e.key for e in fresh})))
     states: dict[str, list[dict[str, object]]] = {}
     changed = rebuild_containers(session, affected, states, change=change, cache=cache)
-    return StoreResult(len(fresh), len(events) - len(fresh), changed, states, frozenset(touched - set(changed)))
+    return StoreResult(len(fresh), len(events) - len(fresh), changed, states, frozenset(touched - set(changed)),
+                       waited)
 
 
 def rebuild_containers(session: Session, container_nos: Iterable[str],
