@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -91,16 +92,31 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        progress.close()
-        if failed is not None:
-            _report_failure(failed)
+        # The children first: a closed terminal (SIGHUP) or a reader gone makes every print below fail,
+        # and nothing that fails may leave the workers and the portal running.
         stop_children(children)
-        print(f"Final: {monitor.status().line()}")
+        _tolerating_closed_output(lambda: _finish(progress, failed, monitor))
         monitor.close()
         engine.dispose()
-    print("Stopped the workers, the portal and the simulator" +
-          ("; the local broker keeps running (`clearance kafka stop`)." if _local_broker_runs(settings) else "."))
+    _tolerating_closed_output(lambda: print(
+        "Stopped the workers, the portal and the simulator" +
+        ("; the local broker keeps running (`clearance kafka stop`)." if _local_broker_runs(settings) else ".")))
     return 0 if failed is None else 1
+
+
+def _finish(progress: ProgressLine, failed: Any, monitor: PipelineMonitor) -> None:
+    progress.close()
+    if failed is not None:
+        _report_failure(failed)
+    print(f"Final: {monitor.status().line()}", flush=True)
+
+
+def _tolerating_closed_output(say: Callable[[], None]) -> None:
+    """Print, unless the terminal or the pipe we print to is gone (then the rest is in the log files)."""
+    try:
+        say()
+    except OSError as exc:  # BrokenPipeError, or EIO from a terminal that was closed
+        logging.getLogger(__name__).info("output closed (%s); stopped all the same", exc)
 
 
 def _interrupt(*_: Any) -> None:

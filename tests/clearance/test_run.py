@@ -3,7 +3,9 @@ files under the data folder."""
 from __future__ import annotations
 
 import io
+import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -20,6 +22,7 @@ from models.db import make_engine, session_factory
 from portal.live.presence import PRESENCE_FILE, read_presence, write_presence
 from tests.conftest import settings_env
 from tests.support.http import free_port
+from tests.support.pipeline import wait_until
 
 REASON = "schema_version: Missing data for required field."
 
@@ -112,3 +115,41 @@ def _stored_moments(database_url: str) -> list[datetime]:
         moments = list(session.scalars(select(StoredEvent.occurred_at).where(StoredEvent.classifier == "ACTUAL")))
     engine.dispose()
     return moments
+
+
+def _processes_of(data_dir: Path) -> list[int]:
+    """The pids whose environment names this data directory (a run's children carry it)."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if f"CLEARANCE_DATA_DIR={data_dir}".encode() in environ.read_bytes().split(b"\0"):
+                found.append(int(environ.parent.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
+def test_a_closed_terminal_stops_every_child(sqlite_url, make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """SIGHUP with the output gone (the terminal window closed, or `| tee` killed with it): the run
+    used to die printing its last status line and leave the workers and the portal running."""
+    env = settings_env(make_settings(sqlite_url)) | {"PORTAL_PORT": str(free_port())}
+    errors = (tmp_path / "run.err").open("w")
+    run = subprocess.Popen([sys.executable, "-m", "clearance.cli", "run", "--no-history", "--seed", "7"], env=env,
+                           stdout=subprocess.PIPE, stderr=errors, text=True)
+    try:
+        assert run.stdout is not None
+        for line in run.stdout:
+            if line.startswith("[run] "):  # every child started, the run is live
+                break
+        assert len(_processes_of(tmp_path)) >= 6, "the run and its five children"
+        run.stdout.close()  # the reader is gone: every print fails from now on
+        run.send_signal(signal.SIGHUP)
+        assert run.wait(timeout=60) is not None
+        wait_until(lambda: not _processes_of(tmp_path), 30, "every child of the run to stop")
+        assert "Traceback" not in (tmp_path / "run.err").read_text()
+    finally:
+        errors.close()
+        if run.poll() is None:
+            run.kill()
+        for pid in _processes_of(tmp_path):
+            os.kill(pid, signal.SIGKILL)
