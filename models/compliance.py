@@ -24,7 +24,7 @@ from models.alerts import Cleared, Tier
 from models.container import ContainerVisit
 from models.figure_days import days_not_kept, durations, kept_days
 from models.measure_sql import day_start
-from models.overdue import ALERTS, MILESTONES, admits, applies_to, earliest
+from models.overdue import ALERTS, MILESTONES, applies_to, earliest
 from models.step_days import StepDayValues
 from models.time_limits import StepRule, applicability
 from models.user import Role
@@ -104,7 +104,7 @@ def _kept_counts(session: Session, principal: Principal, rule: StepRule, every: 
     query = select(StepDayValues.day, StepDayValues.terminal, StepDayValues.size, StepDayValues.completed,
                    StepDayValues.open_starts).where(*conditions)
     for day, terminal, size, completed, open_starts in session.execute(query):
-        if admits(where, terminal, size):
+        if where.matches(terminal, size):
             done, still_open = durations(completed), durations(open_starts)
             within = bisect_right(done, rule.alarm_seconds)
             counted[(day, terminal)][0] += len(done) + bisect_right(still_open, late_start)

@@ -117,20 +117,6 @@ def applies_to(where: Applicability) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def admits(where: Applicability, terminal: str | None, size: int | None) -> bool:
-    """`applies_to` in Python, for one visit's terminal and size (SQL's NULL comparisons kept: a visit
-    without a terminal fits no rule naming one, and is never excluded)."""
-    if where.terminal is not None and terminal != where.terminal:
-        return False
-    if where.size is not None and size != where.size:
-        return False
-    if terminal is not None and terminal in where.except_terminals:
-        return False
-    if size is not None and size in where.except_sizes:
-        return False
-    return terminal is None or size is None or (terminal, size) not in where.except_pairs
-
-
 def _started(rule: StepRule) -> list[ColumnElement[bool]]:
     m = MILESTONES.c
     conditions: list[ColumnElement[bool]] = [m[rule.start].is_not(None),

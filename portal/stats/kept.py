@@ -106,12 +106,19 @@ def _kept_rows(sql: MeasureSql, where: Any, group_by: str, kept: set[date]) -> A
     key = {"none": literal(None), "day": V.day, "terminal": V.terminal, "lane": V.lane,
            "inspected": V.inspected}[group_by]
     measure = sql.measure
-    conditions = [V.kind == measure.kind.value, V.measure == measure.name, V.direction == measure.direction.value,
-                  V.day.in_(sorted(kept))]
+    return select(key, V.negative, V.missing, V.seconds).where(
+        V.kind == measure.kind.value, V.measure == measure.name, V.direction == measure.direction.value,
+        V.day.in_(sorted(kept)), *dimension_filters(V, where))
+
+
+def dimension_filters(table: Any, where: Any) -> list[ColumnElement[bool]]:
+    """The filter's terminal, lane and inspected flag as conditions on a table holding those columns
+    (visit_milestones, or the kept rows)."""
+    conditions: list[ColumnElement[bool]] = []
     if where.terminal is not None:
-        conditions.append(V.terminal == where.terminal)
+        conditions.append(table.terminal == where.terminal)
     if where.lane is not None:
-        conditions.append(V.lane == where.lane)
+        conditions.append(table.lane == where.lane)
     if where.inspected is not None:
-        conditions.append(V.inspected.is_(where.inspected))
-    return select(key, V.negative, V.missing, V.seconds).where(*conditions)
+        conditions.append(table.inspected.is_(where.inspected))
+    return conditions

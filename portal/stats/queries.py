@@ -20,7 +20,7 @@ from models.milestones import VisitMilestones as M
 from models.user import Role
 from models.measure_sql import MeasureSql, day_start
 from portal.stats.figures import open_minute, rounded, share_ended
-from portal.stats.kept import kept_figures, kept_scope
+from portal.stats.kept import dimension_filters, kept_figures, kept_scope
 from portal.stats.scan import Figures, figures
 
 GROUP_BY = ("none", "day", "terminal", "declarant", "lane", "inspected")
@@ -50,13 +50,7 @@ def scope(principal: Principal | None, where: StatsFilter) -> list[ColumnElement
     conditions = [M.direction == where.direction]
     if principal is not None:
         conditions.append(visible_visits(principal, M))
-    if where.terminal is not None:
-        conditions.append(M.terminal == where.terminal)
-    if where.lane is not None:
-        conditions.append(M.lane == where.lane)
-    if where.inspected is not None:
-        conditions.append(M.inspected.is_(where.inspected))
-    return conditions
+    return conditions + dimension_filters(M, where)
 
 
 def ended_in_period(sql: MeasureSql, where: StatsFilter) -> list[ColumnElement[bool]]:

@@ -1,7 +1,8 @@
 """The time-limit steps of past days kept per day (models.step_days) and compliance read from them
 (models.compliance), on both databases. tests/portal/test_compliance_api.py checks the answers kept,
 partly kept and live alike; here: what the clock decides without any event, late corrections, marks,
-and the Python form of a rule's applicability against its SQL form."""
+and the Python form of a rule's applicability (Applicability.matches, which the kept rows use) against
+its SQL form (models.overdue.applies_to)."""
 from __future__ import annotations
 
 import itertools
@@ -19,7 +20,7 @@ from models.compliance import Period, compliance
 from models.figure_days import FigureDirtyDay
 from models.milestones import VisitMilestones
 from models.operations import store_events
-from models.overdue import MILESTONES, admits, applies_to
+from models.overdue import MILESTONES, applies_to
 from models.time_limits import Applicability
 from models.user import Role
 from tests.support.factories import CONTAINER, OTHER_CONTAINER, event
@@ -93,7 +94,7 @@ def test_a_late_completion_marks_the_day_the_step_started(sessions: Sessions) ->
     assert reposition_rows(sessions, now) == [("2026-11-20", 1, 1)]
 
 
-def test_admits_is_applies_to_in_python(sessions: Sessions) -> None:
+def test_matches_is_applies_to_in_python(sessions: Sessions) -> None:
     """Every combination of a rule's applicability and a visit's terminal and size: the same verdict."""
     terminals, sizes = [None, "YTCT", "YTGD"], [None, 20, 40]
     wheres = [Applicability(None, None), Applicability("YTCT", None), Applicability(None, 20),
@@ -105,7 +106,7 @@ def test_admits_is_applies_to_in_python(sessions: Sessions) -> None:
         for where in wheres:
             for terminal, size in itertools.product(terminals, sizes):
                 verdict = session.scalar(select(_all(applies_to(where), terminal, size)))
-                assert bool(verdict) == admits(where, terminal, size), (where, terminal, size)
+                assert bool(verdict) == where.matches(terminal, size), (where, terminal, size)
 
 
 def _all(conditions: list[ColumnElement[bool]], terminal: str | None, size: int | None) -> ColumnElement[bool]:
