@@ -15,10 +15,10 @@ from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.orm import Session
 
 from models.access import Principal, visible_visits
+from models.measure_sql import MeasureSql, day_start
 from models.measures import Measure, stages
 from models.milestones import VisitMilestones as M
 from models.user import Role
-from models.measure_sql import MeasureSql, day_start
 from portal.stats.figures import open_minute, rounded, share_ended
 from portal.stats.kept import dimension_filters, kept_figures, kept_scope
 from portal.stats.scan import Figures, figures

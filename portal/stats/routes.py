@@ -9,11 +9,11 @@ from typing import Any
 from flask import current_app
 from flask_smorest import Blueprint
 
+from models.measure_sql import shanghai_today
 from models.measures import figure
 from portal.auth.principal import authenticate, require_principal
 from portal.db import db_session
 from portal.stats.activity import ACTIVE_COLUMNS, active_rows, activity_now
-from models.measure_sql import shanghai_today
 from portal.stats.queries import SURVIVAL_HOURS, StatsFilter, clearance_time, stage_times
 from portal.stats.rows import FIGURE_COLUMNS, STAGE_COLUMNS, csv_response, figure_rows, stage_rows
 from portal.stats.schemas import (
