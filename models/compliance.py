@@ -74,11 +74,10 @@ def _rule_rows(session: Session, principal: Principal, rule_id: int, rule: StepR
                period: Period, kept: set[date], now: datetime) -> list[dict[str, Any]]:
     """The rule's rows: from the steps kept per day (models.step_days) for the `kept` days, and from
     visit_milestones for the others."""
-    end_day = period.last_day + timedelta(days=1)
     counted = _kept_counts(session, principal, rule, every, kept, now) if kept else {}
     rows = [_compliance_row(day.isoformat(), terminal, steps, within, rule_id, rule)
             for (day, terminal), (steps, within) in counted.items() if steps]
-    live = days_not_kept(period.first_day, end_day, kept)
+    live = days_not_kept(period.first_day, period.last_day + timedelta(days=1), kept)
     if live:
         rows += _live_rule_rows(session, principal, rule_id, rule, every, live, now)
     return rows

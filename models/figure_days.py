@@ -21,11 +21,11 @@ from __future__ import annotations
 import sys
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Index, Integer, LargeBinary, String, delete, insert, select, update
+from sqlalchemy import Boolean, Date, Index, Integer, LargeBinary, String, delete, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from events.vocabulary import Direction
@@ -60,7 +60,6 @@ class FigureDay(Base):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     rolled_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    visits: Mapped[int] = mapped_column(Integer)  # measure ends counted that day, all measures
 
 
 class FigureDirtyDay(Base):
@@ -85,11 +84,8 @@ def touched_days(old_rows: Iterable[Mapping[str, Any]], new_rows: Iterable[Mappi
     """The days whose figures a rebuild changes: for each visit (old and new milestone rows, paired by
     visit) and measure of its direction whose start, end or dimensions differ, the days of the old and
     the new end."""
-    old = {(r["container_no"], r["visit_key"]): r for r in old_rows}
-    new = {(r["container_no"], r["visit_key"]): r for r in new_rows}
     days: set[date] = set()
-    for key in old.keys() | new.keys():
-        before, after = old.get(key), new.get(key)
+    for before, after in paired(old_rows, new_rows):
         for row, other in ((before, after), (after, before)):
             if row is None:
                 continue
@@ -99,6 +95,15 @@ def touched_days(old_rows: Iterable[Mapping[str, Any]], new_rows: Iterable[Mappi
                                         or _signature(measure, row) != _signature(measure, other)):
                     days.add(shanghai_day(end))
     return days
+
+
+def paired(old_rows: Iterable[Mapping[str, Any]], new_rows: Iterable[Mapping[str, Any]]
+           ) -> Iterator[tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]]:
+    """(old, new) milestone rows of each visit a rebuild replaced or wrote (None: no such row)."""
+    old = {(r["container_no"], r["visit_key"]): r for r in old_rows}
+    new = {(r["container_no"], r["visit_key"]): r for r in new_rows}
+    for key in old.keys() | new.keys():
+        yield old.get(key), new.get(key)
 
 
 _BY_DIRECTION = {direction.value: [m for m in MEASURES if m.direction is direction] for direction in Direction}
@@ -118,20 +123,17 @@ def mark_dirty(session: Session, days: Iterable[date]) -> None:
                         .on_conflict_do_nothing(index_elements=["day"]), rows)
 
 
-def roll_day(session: Session, day: date, now: datetime) -> int:
-    """Write the figures of one day afresh (the caller commits); returns the measure ends counted. Safe
-    with several rollers: the first statement takes the day's row, the second waits for it."""
+def roll_day(session: Session, day: date, now: datetime) -> None:
+    """Write the figures of one day afresh (the caller commits). Safe with several rollers: the first
+    statement takes the day's row, the second waits for it."""
     registry = dialect_insert(session, FigureDay.__table__)
-    session.execute(registry.values(day=day, rolled_at=now, visits=0).on_conflict_do_update(
+    session.execute(registry.values(day=day, rolled_at=now).on_conflict_do_update(
         index_elements=["day"], set_={"rolled_at": now}))
     session.execute(delete(FigureDirtyDay).where(FigureDirtyDay.day == day))
     session.execute(delete(FigureDayValues).where(FigureDayValues.day == day))
     rows = [row for measure in MEASURES for row in _day_rows(session, measure, day)]
     if rows:
         session.execute(insert(FigureDayValues), rows)
-    visits = sum(row["closed"] + row["negative"] + row["missing"] for row in rows)
-    session.execute(update(FigureDay).where(FigureDay.day == day).values(visits=visits))
-    return visits
 
 
 def _day_rows(session: Session, measure: Measure, day: date) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from sqlalchemy import Date, Index, Integer, LargeBinary, String, delete, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base
-from models.figure_days import packed, shanghai_day
+from models.figure_days import packed, paired, shanghai_day
 from models.measure_sql import day_start, milestone
 from models.time_limits import DEFAULT_STEPS, StepRule
 
@@ -55,11 +55,8 @@ def _counts(step: StepRule, row: Mapping[str, Any]) -> bool:
 
 def touched_days(old_rows: Iterable[Mapping[str, Any]], new_rows: Iterable[Mapping[str, Any]]) -> set[date]:
     """The start days of the steps a rebuild changes (old and new rows of the same visit paired)."""
-    old = {(r["container_no"], r["visit_key"]): r for r in old_rows}
-    new = {(r["container_no"], r["visit_key"]): r for r in new_rows}
     days: set[date] = set()
-    for key in old.keys() | new.keys():
-        before, after = old.get(key), new.get(key)
+    for before, after in paired(old_rows, new_rows):
         for step in STEPS:
             sides = [row for row in (before, after) if row is not None and _counts(step, row)]
             if len(sides) == 1 or (len(sides) == 2 and _signature(step, sides[0]) != _signature(step, sides[1])):

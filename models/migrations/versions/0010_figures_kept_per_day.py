@@ -67,7 +67,6 @@ def upgrade() -> None:
         'figure_days',
         sa.Column('day', sa.Date(), nullable=False),
         sa.Column('rolled_at', sa.DateTime(), nullable=False),
-        sa.Column('visits', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('day'),
     )
     op.create_table(
