@@ -40,6 +40,8 @@ class Settings:
     reach_cache: int = 20000
     dlq_run_limit: int = 1000
     max_message_bytes: int = 65536
+    metrics_port: int | None = None  # ingest workers' /metrics, /healthz, /readyz; 0: any free port
+    metrics_host: str = "127.0.0.1"
     log_level: str = "INFO"
     portal_host: str = "127.0.0.1"
     portal_port: int = 5000
@@ -100,6 +102,13 @@ def _port(text: str) -> int:
     return value
 
 
+def _metrics_port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value < 65536:
+        raise ValueError("must be a TCP port between 1 and 65535, or 0 for any free port")
+    return value
+
+
 def _secret_key(text: str) -> str:
     if len(text) < 32:
         raise ValueError("must be at least 32 characters (e.g. python -c 'import secrets; "
@@ -126,6 +135,8 @@ KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLEARANCE_REACH_CACHE": ("reach_cache", _count),
     "CLEARANCE_DLQ_RUN_LIMIT": ("dlq_run_limit", _positive_int),
     "CLEARANCE_MAX_MESSAGE_BYTES": ("max_message_bytes", _positive_int),
+    "CLEARANCE_METRICS_PORT": ("metrics_port", _metrics_port),
+    "CLEARANCE_METRICS_HOST": ("metrics_host", _host),
     "LOG_LEVEL": ("log_level", _log_level),
     "PORTAL_HOST": ("portal_host", _host),
     "PORTAL_PORT": ("portal_port", _port),

@@ -1,4 +1,5 @@
-"""Producer helper and topic set-up shared by the simulator, `clearance publish`, ingest and the portal."""
+"""Producer helper, topic set-up and the broker probe shared by the simulator, `clearance publish`, ingest
+and the portal."""
 from __future__ import annotations
 
 import logging
@@ -6,7 +7,7 @@ from collections.abc import Iterable
 
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 log = logging.getLogger(__name__)
 
@@ -47,3 +48,17 @@ def header(headers: Iterable[tuple[str, bytes]] | None, name: str) -> str | None
         if key == name:
             return value.decode()
     return None
+
+
+def broker_reachable(bootstrap: str, timeout: float = 3.0) -> None:
+    """Return when a broker at `bootstrap` answers a cluster-metadata request listing a broker, within
+    about `timeout` seconds; raise KafkaError (or OSError) otherwise. For readiness probes: it opens and
+    closes its own connection, so any thread may call it."""
+    ms = max(int(timeout * 1000), 500)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="clearance-readiness",
+                             request_timeout_ms=ms, bootstrap_timeout_ms=ms, reconnect_backoff_max_ms=500)
+    try:
+        if not admin.describe_cluster().get("brokers"):
+            raise KafkaError("the cluster lists no broker")
+    finally:
+        admin.close()

@@ -22,6 +22,8 @@ from ingest.change_feed import ChangeFeed
 from ingest.dead_letters import send_dead_letters
 from ingest.settings import IngestSettings
 from ingest.handlers import is_data_error, store_batch, store_isolating
+from ingest.metrics import IngestMetrics
+from ingest.metrics_server import MetricsServer, worker_checks
 from ingest.stats import IngestStats
 from ingest.triage import DeadLetter, DeadLetterRun, Triage, triage
 from models.operations import StoreResult
@@ -37,17 +39,21 @@ class _Rebalances(ConsumerRebalanceListener):
     """kafka-python 3 calls this on its IO thread, where nothing may block (a commit there raises and
     leaves the group stuck). Records of revoked partitions are dropped at the next flush instead: their
     new owner reads them again from the last committed offset, and storing is idempotent. It notes
-    when a rejoin started, for the watchdog in `IngestWorker`."""
+    when a rejoin started, for the watchdog in `IngestWorker`, and whether the worker is in the group
+    with its partitions (`joined`, for /readyz)."""
 
     def __init__(self) -> None:
         self.rejoining_since: float | None = None
+        self.joined = False
 
     def on_partitions_revoked(self, revoked: Any) -> None:
         self.rejoining_since = time.monotonic()
+        self.joined = False
         log.info("revoked %s", sorted(f"{tp.topic}[{tp.partition}]" for tp in revoked))
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         self.rejoining_since = None
+        self.joined = True
         log.info("assigned %s", sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned))
 
 
@@ -62,6 +68,8 @@ class IngestWorker:
         self.on_stored = on_stored
         self.report = report
         self.stats = IngestStats()
+        self.metrics = IngestMetrics()
+        self.metrics_server: MetricsServer | None = None  # while run() serves settings.metrics_port
         self.reach_cache = ReachCache(settings.reach_cache)
         self.stopping = False
         self.pending: list[Any] = []
@@ -104,14 +112,26 @@ class IngestWorker:
         batch, commit and close. Raises on what cannot be retried (database down for long, a bug)."""
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
-        self._subscribe()
+        metrics_server = self._serve_metrics()
         try:
+            self._subscribe()
             self._consume(max_idle)
             self.flush()
         finally:
             self._report()
             self.consumer.close(autocommit=False)
             self.producer.close()
+            if metrics_server:
+                metrics_server.stop()
+
+    def _serve_metrics(self) -> MetricsServer | None:
+        """/metrics, /healthz and /readyz on settings.metrics_port, unless it is None."""
+        if self.settings.metrics_port is None:
+            return None
+        checks = worker_checks(self.sessions, self.settings.kafka_bootstrap_servers, lambda: self.rebalances.joined)
+        self.metrics_server = MetricsServer(self.settings.metrics_host, self.settings.metrics_port,
+                                            self.metrics.registry, checks)
+        return self.metrics_server.start()
 
     def _wait_for_topic(self, timeout: float = 30.0) -> None:
         """Join the group only once the broker lists the topic's partitions: a member that joins before
@@ -145,6 +165,7 @@ class IngestWorker:
                 self._report()
             if max_idle is not None and now - last_message >= max_idle and not self.pending:
                 return
+            self.metrics.observe_consumer(self.consumer, self.pending)
             self._unstick()
 
     def _batch_wait(self, records: list[Any]) -> float:
@@ -166,17 +187,21 @@ class IngestWorker:
         records = [r for r in records if TopicPartition(r.topic, r.partition) in owned]
         if not records:
             return
+        opened = time.perf_counter()
         sorted_batch = triage(records, self.run_of_dead, self.settings.max_message_bytes)
         if sorted_batch.dead:
             send_dead_letters(self.producer, self.settings.dlq_topic, sorted_batch.dead)
         began = time.perf_counter()
         result, refused = self._store(sorted_batch)
-        self.stats.store_seconds += time.perf_counter() - began
+        store_seconds = time.perf_counter() - began
+        self.stats.store_seconds += store_seconds
         self.stats.waited_seconds += result.waited_seconds
         if refused:
             send_dead_letters(self.producer, self.settings.dlq_topic, refused)
         self.feed.publish(result)
         self._commit(records)
+        self.metrics.count_batch(len(records), result, sorted_batch.dead + refused, store_seconds,
+                                 time.perf_counter() - opened)
         self.stats.received += len(records)
         self.stats.batches += 1
         self.stats.stored += result.stored
@@ -208,6 +233,7 @@ class IngestWorker:
             except (DBAPIError, DriverOperationalError) as exc:  # COPY raises the driver's errors as they are
                 if delay is None or is_data_error(exc):
                     raise
+                self.metrics.count_database_retry()
                 log.warning("database error (attempt %s, retrying in %ss): %s", attempt + 1, delay, exc)
                 time.sleep(delay)
         raise AssertionError("unreachable")

@@ -20,3 +20,5 @@ class IngestSettings:
     reach_cache: int = 20000  # containers whose reach is kept between batches
     dlq_run_limit: int = 1000  # dead letters in a row before the worker stops to be looked at
     max_message_bytes: int = 65536
+    metrics_port: int | None = None  # /metrics, /healthz, /readyz (ingest.metrics_server); 0: any free port
+    metrics_host: str = "127.0.0.1"

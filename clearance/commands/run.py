@@ -79,7 +79,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     _print_logins(session_factory(engine), settings)
     print(f"Logs: {log_dir}/ (ingest-N.log, portal.log, simulate.log, run.log; --verbose shows them here)"
           if log_dir else "Logs: on this terminal (--verbose)", flush=True)
-    children = _start_children(args, log_dir)
+    children = _start_children(args, settings, log_dir)
     monitor = PipelineMonitor(settings, session_factory(engine))
     progress = ProgressLine("run", stream=sys.stdout, log_every=STATUS_EVERY_SECONDS,
                             live=False if args.verbose else None)
@@ -160,14 +160,23 @@ def _print_logins(sessions: sessionmaker[Session], settings: Settings) -> None:
         print(f"  {account.name:18} {account.role.value:12} {bound_to:19} {account.what}")
 
 
-def _start_children(args: argparse.Namespace, log_dir: Path | None) -> list[ChildProcess]:
+def _start_children(args: argparse.Namespace, settings: Settings, log_dir: Path | None) -> list[ChildProcess]:
     me = [sys.executable, "-m", "clearance.cli"]
     env = dict(os.environ)
-    children = [start_child(f"ingest-{n}", [*me, "ingest", "--quiet"], env | {"CLEARANCE_INSTANCE_ID": f"ingest-{n}"},
-                            log_dir) for n in range(1, args.workers + 1)]
+    children = [start_child(f"ingest-{n}", [*me, "ingest", "--quiet"], env | _worker_env(settings, n), log_dir)
+                for n in range(1, args.workers + 1)]
     children.append(start_child("portal", [*me, "portal"], env, log_dir))
     children.append(start_child("alerts", [*me, "alerts"], env, log_dir))  # the overdue watcher
     return children
+
+
+def _worker_env(settings: Settings, n: int) -> dict[str, str]:
+    """What worker n is told beside the environment: its static group membership and, when
+    CLEARANCE_METRICS_PORT is set, a metrics port of its own (the port + n - 1; 0 stays any free port)."""
+    env = {"CLEARANCE_INSTANCE_ID": f"ingest-{n}"}
+    if settings.metrics_port is not None:
+        env["CLEARANCE_METRICS_PORT"] = str(settings.metrics_port and settings.metrics_port + n - 1)
+    return env
 
 
 def _history_days(args: argparse.Namespace, monitor: PipelineMonitor) -> float:

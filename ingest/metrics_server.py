@@ -1,0 +1,110 @@
+"""An ingest worker's HTTP port (CLEARANCE_METRICS_PORT), for operators and Prometheus: `/metrics` (the
+worker's registry, Prometheus text format), `/healthz` (200 while the process runs) and `/readyz` (200
+when the database answers, the broker answers and the worker is in its group with its partitions
+assigned; else 503 naming the failed checks). No tenant data is served: see ingest.metrics."""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from events.kafka import broker_reachable
+
+log = logging.getLogger(__name__)
+Check = Callable[[], None]  # returns when the thing checked is fine, raises what is wrong otherwise
+
+
+def readiness(checks: Mapping[str, Check]) -> tuple[bool, dict[str, Any]]:
+    """Run every check; (all passed, the body: {"ready", "failed": [names], "checks": {name: "ok" or the
+    error's type}}). The error's words are logged, not answered: they may name hosts."""
+    results: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure makes the check fail
+            log.warning("readiness check %s failed: %s: %s", name, type(exc).__name__, exc)
+            results[name] = type(exc).__name__
+    failed = [name for name, result in results.items() if result != "ok"]
+    return not failed, {"ready": not failed, "failed": failed, "checks": results}
+
+
+def worker_checks(sessions: sessionmaker[Session], bootstrap: str, joined: Callable[[], bool]) -> dict[str, Check]:
+    """A worker's readiness: `database` (SELECT 1), `kafka` (cluster metadata), `consumer` (`joined()`:
+    its group's last rebalance gave it its partitions)."""
+    engine: Engine = sessions.kw["bind"]
+
+    def database() -> None:
+        # A raw connection: a session would BEGIN IMMEDIATE on SQLite and wait behind the batch.
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+        finally:
+            connection.close()
+
+    def consumer() -> None:
+        if not joined():
+            raise RuntimeError("not in the consumer group yet, or rebalancing")
+
+    return {"database": database, "kafka": lambda: broker_reachable(bootstrap), "consumer": consumer}
+
+
+class MetricsServer(ThreadingHTTPServer):
+    """Serves in a daemon thread from `start()` until `stop()`."""
+
+    daemon_threads = True
+
+    def __init__(self, host: str, port: int, registry: CollectorRegistry, checks: Mapping[str, Check]) -> None:
+        super().__init__((host, port), _Handler)
+        self.registry = registry
+        self.checks = checks
+        self.thread = threading.Thread(target=self.serve_forever, name="metrics-server", daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    def start(self) -> MetricsServer:
+        self.thread.start()
+        log.info("metrics and health on http://%s:%s/ (/metrics, /healthz, /readyz)",
+                 self.server_address[0], self.port)
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: MetricsServer
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        path = self.path.split("?", 1)[0]
+        if path == "/metrics":
+            self._answer(200, CONTENT_TYPE_LATEST, generate_latest(self.server.registry))
+        elif path == "/healthz":
+            self._answer(200, "text/plain; charset=utf-8", b"ok\n")
+        elif path == "/readyz":
+            ready, body = readiness(self.server.checks)
+            self._answer(200 if ready else 503, "application/json", json.dumps(body).encode())
+        else:
+            self._answer(404, "text/plain; charset=utf-8", b"not found: /metrics, /healthz, /readyz\n")
+
+    def _answer(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
+        log.debug("metrics port: " + format, *args)
