@@ -44,14 +44,21 @@ def insert_rows(session: Session, table: FromClause, rows: Sequence[dict[str, An
     session.execute(insert(table), list(rows))  # type: ignore[arg-type]
 
 
-def insert_ignore(session: Session, table: FromClause, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
-    """Insert rows whose key is not there yet; leave existing rows untouched."""
+def insert_ignore(session: Session, table: FromClause, rows: Sequence[dict[str, Any]], keys: Sequence[str],
+                  returning: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+    """Insert rows whose key is not there yet; leave existing rows untouched. Returns the `returning`
+    columns of the rows it inserted (nothing when none are named)."""
     if not rows:
-        return
+        return []
     if _by_copy(session, rows):
-        pg_copy.copy_upsert(session, table, rows, keys, ignore=True)  # type: ignore[arg-type]
-        return
-    session.execute(_insert(session, table).on_conflict_do_nothing(index_elements=list(keys)), list(rows))
+        return pg_copy.copy_upsert(session, table, rows, keys, ignore=True,  # type: ignore[arg-type]
+                                   returning=returning)
+    stmt = _insert(session, table).on_conflict_do_nothing(index_elements=list(keys))
+    if not returning:
+        session.execute(stmt, list(rows))
+        return []
+    result = session.execute(stmt.returning(*(table.c[name] for name in returning)), list(rows))
+    return [tuple(row) for row in result]
 
 
 def upsert(session: Session, table: FromClause, rows: Sequence[dict[str, Any]], keys: Sequence[str],

@@ -24,8 +24,10 @@ VESSEL_TYPES = sorted(n for n, t in EVENT_TYPES.items() if t.scope is Scope.VESS
 CHUNK = 2000
 
 
-def add(session: Session, events: Iterable[ClearanceEvent]) -> None:
-    """Record the declaration and voyage links the events carry (links are only ever added)."""
+def add(session: Session, events: Iterable[ClearanceEvent],
+        report: bool = False) -> tuple[set[str], set[tuple[str, str]]]:
+    """Record the declaration and voyage links the events carry (links are only ever added). With
+    `report`, returns the declarations and vessel calls of the links that were not there before."""
     declared, voyages = set(), set()
     for e in events:
         covered = ((e.container_no,) if e.container_no else ()) + e.containers
@@ -34,12 +36,13 @@ def add(session: Session, events: Iterable[ClearanceEvent]) -> None:
                 declared.add((e.declaration_no, container_no))
             if e.vessel_imo and e.voyage and e.scope is not Scope.VESSEL:
                 voyages.add((e.vessel_imo, e.voyage, container_no))
-    insert_ignore(session, DeclarationContainer.__table__,
-                  [{"declaration_no": d, "container_no": c} for d, c in sorted(declared)],
-                  ("declaration_no", "container_no"))
-    insert_ignore(session, VoyageContainer.__table__,
-                  [{"vessel_imo": i, "voyage": v, "container_no": c} for i, v, c in sorted(voyages)],
-                  ("vessel_imo", "voyage", "container_no"))
+    new_declared = insert_ignore(session, DeclarationContainer.__table__,
+                                 [{"declaration_no": d, "container_no": c} for d, c in sorted(declared)],
+                                 ("declaration_no", "container_no"), ("declaration_no",) if report else ())
+    new_voyages = insert_ignore(session, VoyageContainer.__table__,
+                                [{"vessel_imo": i, "voyage": v, "container_no": c} for i, v, c in sorted(voyages)],
+                                ("vessel_imo", "voyage", "container_no"), ("vessel_imo", "voyage") if report else ())
+    return {d for d, in new_declared}, {(i, v) for i, v in new_voyages}
 
 
 def containers_reached(session: Session, events: Sequence[ClearanceEvent]) -> set[str]:

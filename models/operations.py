@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 from dataclasses import dataclass, field
+from operator import attrgetter
 from datetime import datetime
 
-from sqlalchemy import delete, select, text, tuple_
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from events import jsontext
 from events.codec import ClearanceEvent
-from models import figure_days, links, step_days
+from models import figure_days, links, rebuild_locks, step_days
 from models.links import chunks
 from models.container import Container, ContainerVisit
 from models.dialect import insert_rows, one_of, upsert
@@ -36,7 +36,7 @@ class StoreResult:
     # Containers reached only by events stored before (a replay after a crash, or a duplicate): their
     # state did not change here, but whoever missed the first delivery may need it again.
     touched: frozenset[str] = frozenset()
-    waited_seconds: float = 0.0  # spent waiting for other workers' rebuilds (the rebuild lock)
+    waited_seconds: float = 0.0  # spent taking the rebuild locks: waiting for other workers (models.rebuild_locks)
 
 
 def store_events(session: Session, events: Sequence[ClearanceEvent], cache: ReachCache | None = None) -> StoreResult:
@@ -55,12 +55,12 @@ def store_events(session: Session, events: Sequence[ClearanceEvent], cache: Reac
     if not fresh:
         return StoreResult(0, len(events), {}, {}, frozenset(touched))
     previous = _previous_rows(session, [e.key for e in fresh if e.key in stored_versions])
-    upsert(session, StoredEvent.__table__, [_row(e) for e in fresh], KEY_COLUMNS, "version")
-    links.add(session, fresh)
-    asked = time.perf_counter()
-    _serialize_rebuilds(session)
-    waited = time.perf_counter() - asked
+    rows = [_row(e) for e in sorted(fresh, key=attrgetter("key"))]
+    upsert(session, StoredEvent.__table__, rows, KEY_COLUMNS, "version")
+    declarations, calls = links.add(session, fresh, report=rebuild_locks.needed(session))
+    waited = rebuild_locks.hold_links(session, fresh + previous, declarations, calls)
     affected = links.containers_reached(session, fresh + previous)
+    waited += rebuild_locks.hold_containers(session, affected)
     change = None
     if cache is not None:
         change = BatchChange(fresh, previous, frozenset(links.retracted_among(session, {e.key for e in fresh})))
@@ -74,7 +74,7 @@ def rebuild_containers(session: Session, container_nos: Iterable[str],
                        states_out: dict[str, list[dict[str, object]]] | None = None, *,
                        change: BatchChange | None = None, cache: ReachCache | None = None) -> dict[str, int]:
     """Recompute the visits of these containers from what reaches them; bump the version of each whose
-    state changed. Returns {container_no: version} for the changed ones (and their new visit states in
+    state changed. On PostgreSQL the caller holds their rows' locks (models.rebuild_locks). Returns {container_no: version} for the changed ones (and their new visit states in
     `states_out` when given). Every container rebuilt gets a new reach token (models.reach)."""
     wanted = sorted(set(container_nos))
     if not wanted:
@@ -192,14 +192,6 @@ def _row(event: ClearanceEvent) -> dict[str, object]:
         "customs_code": event.customs_code, "retracts": event.retracts, "detail": event.detail,
         "warnings": list(event.warnings) or None,
     }
-
-
-def _serialize_rebuilds(session: Session) -> None:
-    """Workers on other partitions may store events reaching the same container. Taking one lock before
-    reading what reaches a container means whoever rebuilds second sees all the first one stored.
-    SQLite serialises writers already (BEGIN IMMEDIATE, see models.db)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(6346)"))
 
 
 def _write_containers(session: Session, rows: list[dict[str, object]], changed: list[str],

@@ -41,9 +41,11 @@ def copy_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
 
 
 def copy_upsert(session: Session, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str],
-                newer_column: str | None = None, ignore: bool = False) -> None:
+                newer_column: str | None = None, ignore: bool = False,
+                returning: Sequence[str] = ()) -> list[tuple[Any, ...]]:
     """Insert rows with unique keys; where a key exists, leave it (`ignore`) or overwrite it, only if
-    the new row's `newer_column` sorts higher when one is named."""
+    the new row's `newer_column` sorts higher when one is named. Returns the `returning` columns of the
+    rows inserted or overwritten."""
     staging = f"copy_{table.name}"
     with _driver(session).cursor() as cursor:
         cursor.execute(sql.SQL(  # one round trip; emptied at commit, and here in case of a second use
@@ -61,6 +63,10 @@ def copy_upsert(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
             if newer_column:
                 action += sql.SQL(" WHERE {}.{} < EXCLUDED.{}").format(
                     sql.Identifier(table.name), sql.Identifier(newer_column), sql.Identifier(newer_column))
-        cursor.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT ({}) DO {}").format(
+        statement = sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT ({}) DO {}").format(
             sql.Identifier(table.name), names, names, sql.Identifier(staging),
-            sql.SQL(", ").join(map(sql.Identifier, keys)), action))
+            sql.SQL(", ").join(map(sql.Identifier, keys)), action)
+        if returning:
+            statement += sql.SQL(" RETURNING {}").format(sql.SQL(", ").join(map(sql.Identifier, returning)))
+        cursor.execute(statement)
+        return [tuple(row) for row in cursor.fetchall()] if returning else []
