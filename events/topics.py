@@ -11,6 +11,11 @@ DLQ_REASON = "dlq.reason"
 DLQ_SOURCE_TOPIC = "dlq.source.topic"
 DLQ_SOURCE_PARTITION = "dlq.source.partition"
 DLQ_SOURCE_OFFSET = "dlq.source.offset"
+DLQ_HEADER_PREFIX = "dlq."  # the dead-letter topic's own headers; a message's own ones are kept beside them
+
+# Set by `clearance dlq replay` on a dead letter it sends to the events topic again: which one it was,
+# as "<dead-letter topic>[<partition>]@<offset>". Replaces the one a replayed letter already had.
+REPLAY_OF_HEADER = "clearance-replay-of"
 
 # Set by the portal on every event it publishes: who the authenticated caller was ("role:binding:name").
 # Never copied from a client; publishers writing to Kafka directly are trusted feeds.

@@ -20,11 +20,14 @@ class DeadLetter:
     key: bytes | None
     value: bytes | None
     reason: str
+    headers: tuple[tuple[str, bytes], ...] = ()  # the message's own (who published it, …), kept
 
     @classmethod
     def of(cls, record: Any, reason: str) -> DeadLetter:
-        """The dead letter of a consumer record: its position, original key and bytes, and `reason`."""
-        return cls(record.topic, record.partition, record.offset, record.key, record.value, reason)
+        """The dead letter of a consumer record: its position, original key, bytes and headers, and
+        `reason`."""
+        headers = tuple(getattr(record, "headers", None) or ())
+        return cls(record.topic, record.partition, record.offset, record.key, record.value, reason, headers)
 
 
 class DeadLetterRunTooLong(RuntimeError):
