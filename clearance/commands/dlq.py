@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from collections import deque
 from collections.abc import Callable
 
 from kafka.errors import KafkaError
@@ -15,6 +14,7 @@ from clearance.dlq import render
 from clearance.dlq.history import load_history
 from clearance.dlq.letters import LetterFilter, parse_position, parse_since
 from clearance.dlq.reader import DeadLetterTopic, MissingLetters
+from clearance.dlq.replay import already_replayed
 from clearance.dlq.replay_run import replay
 
 FILTERS_HELP = {
@@ -112,7 +112,7 @@ def _guarded(handler: Callable[[argparse.Namespace, Settings], int]) -> Callable
             print(f"{command}: {exc}", file=sys.stderr)
             return 1
         except (KafkaError, TimeoutError) as exc:
-            print(f"{command}: the broker at {settings.kafka_bootstrap_servers} did not answer: {exc!r}",
+            print(f"{command}: the broker at {settings.kafka_bootstrap_servers} refused or did not answer: {exc!r}",
                   file=sys.stderr)
             return 1
         except SQLAlchemyError as exc:
@@ -127,12 +127,10 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     history = load_history(settings)
     with DeadLetterTopic(settings.kafka_bootstrap_servers, settings.dlq_topic) as dlq:
         held = sum(end - first for first, end in dlq.bounds().values())
-        shown: deque = deque(maxlen=args.limit)
-        matching = 0
-        for letter in dlq.scan(wanted.since):
-            if wanted.matches(letter) and not (args.not_replayed and letter.position in history):
-                matching += 1
-                shown.append(letter)
+        matching = [letter for letter in dlq.scan(wanted.since) if wanted.matches(letter)
+                    and not (args.not_replayed and already_replayed(history, letter))]
+    matching.sort(key=lambda letter: (letter.at, letter.position))
+    shown = matching[-args.limit:]
     if args.json:
         print(render.as_json([render.letter_json(letter, history.get(letter.position, [])) for letter in shown]))
         return 0
@@ -142,9 +140,9 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     if not matching:
         print(f"no dead letter matches ({held:,} on {settings.dlq_topic})")
         return 0
-    print("\n".join(render.table(list(shown), history)))
-    more = f"; the newest {len(shown):,} shown (--limit)" if matching > len(shown) else ""
-    print(f"{matching:,} of {held:,} dead letters on {settings.dlq_topic} match{more}")
+    print("\n".join(render.table(shown, history)))
+    more = f"; the newest {len(shown):,} shown (--limit)" if len(matching) > len(shown) else ""
+    print(f"{len(matching):,} of {held:,} dead letters on {settings.dlq_topic} match{more}")
     return 0
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
 from sqlalchemy import select
 
 from clearance.cli import build_parser, main
@@ -194,6 +196,28 @@ def test_replay_refuses_bad_choices_and_missing_offsets(settings, run) -> None: 
     assert status == 1 and "no dead letter at 3, 40 on" in err
     assert read_all(settings.kafka_bootstrap_servers, settings.events_topic) == []  # not even the good one
     assert replay_rows(settings.database_url) == []
+
+
+def test_a_letter_the_broker_refuses_is_not_recorded_and_those_before_it_are(settings, run) -> None:  # type: ignore[no-untyped-def]
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:  # the dead-letter topic takes larger messages than the events topic (the broker's 1 MiB)
+        admin.create_topics([NewTopic(settings.dlq_topic, 1, 1, topic_configs={"max.message.bytes": "3000000"})])
+    finally:
+        admin.close()
+    big = b"x" * 1_500_000
+    producer = make_producer(settings.kafka_bootstrap_servers, max_request_size=4_000_000)
+    try:
+        send_dead_letters(producer, settings.dlq_topic, [DeadLetter("t", 0, 1, b"K1", b"small", "not JSON"),
+                                                         DeadLetter("t", 0, 2, b"K2", big, "message is big")])
+    finally:
+        producer.close()
+    status, _, err = run(settings, "dlq", "replay", "0", "1")
+    assert status == 1
+    assert "stopped after 1 of 2 done: replayed 1" in err and "refused or did not answer" in err
+    assert replay_rows(settings.database_url) == [(0, 1)]  # the refused one left no claim behind
+    assert [r.value for r in read_all(settings.kafka_bootstrap_servers, settings.events_topic)] == [b"small"]
+    status, out, _ = run(settings, "dlq", "list", "--not-replayed", "--json")
+    assert [letter["offset"] for letter in json.loads(out)] == [1]
 
 
 def test_a_large_replay_shows_progress(settings, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
