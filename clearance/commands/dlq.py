@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import sys
 from collections.abc import Callable
 
@@ -103,6 +104,8 @@ def _guarded(handler: Callable[[argparse.Namespace, Settings], int]) -> Callable
     """Bad arguments exit 2, missing letters 1, the broker or the database out of reach 1: with a message."""
     def run(args: argparse.Namespace, settings: Settings) -> int:
         command = f"clearance dlq {args.action}"
+        if settings.log_level != "DEBUG":  # one line of ours says what went wrong, not the client's retries
+            logging.getLogger("kafka").setLevel(logging.CRITICAL)
         try:
             return handler(args, settings)
         except ValueError as exc:
