@@ -71,6 +71,8 @@ def create_app(config: PortalConfig) -> Flask:
     app.after_request(_not_for_caches)
     app.config["MAX_CONTENT_LENGTH"] = MAX_EVENTS * config.max_message_bytes
 
+    from portal.observability import init_observability
+    init_observability(app)  # /metrics, /healthz, /readyz; before the live push, which it measures
     from portal.live import init_live
     init_live(app)
     init_alerts(app)

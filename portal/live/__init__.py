@@ -25,14 +25,22 @@ def init_live(app: Flask) -> None:
     config = app.config["PORTAL"]
     if not config.live_feed:
         return
-    reader = FeedReader(config.kafka_bootstrap_servers, config.updates_topic, _in_app(app))
-    app.extensions["clearance_feed"] = reader
-    socketio.start_background_task(reader.run)
+    socketio.start_background_task(feed_reader(app).run)
     presence.start_presence(config.data_dir)  # the live-client count `clearance run` shows
+
+
+def feed_reader(app: Flask) -> FeedReader:
+    """The app's change-feed reader (`app.extensions["clearance_feed"]`), handing updates to Socket.IO and
+    telling the metrics (portal.observability); not yet running."""
+    config = app.config["PORTAL"]
+    metrics = app.extensions["clearance_metrics"]
+    reader = FeedReader(config.kafka_bootstrap_servers, config.updates_topic, _in_app(app), metrics.handed_on)
+    app.extensions["clearance_feed"] = reader
+    return reader
 
 
 def _in_app(app: Flask):  # type: ignore[no-untyped-def]
     def on_update(container_no: str, version: int, visits: list[dict]) -> None:  # type: ignore[type-arg]
         with app.app_context():
-            sockets.broadcast_update(container_no, version, visits)
+            app.extensions["clearance_metrics"].pushed(sockets.broadcast_update(container_no, version, visits))
     return on_update

@@ -16,13 +16,18 @@ Update = Callable[[str, int, list[dict[str, Any]]], None]
 
 
 class FeedReader:
-    def __init__(self, bootstrap: str, topic: str, on_update: Update) -> None:
+    """`on_handed`, when given, is called with the Kafka timestamp (ms) of each message handed on."""
+
+    def __init__(self, bootstrap: str, topic: str, on_update: Update,
+                 on_handed: Callable[[int | None], None] | None = None) -> None:
         self.bootstrap = bootstrap
         self.topic = topic
         self.on_update = on_update
+        self.on_handed = on_handed
         self.latest: dict[str, int] = {}
         self.running = True
         self.ready = False  # assigned and positioned at the end: updates from now on are seen
+        self.positions: dict[int, int] = {}  # partition -> the next offset read (for /metrics)
 
     def run(self) -> None:
         """Consume until `stop()`; survives a broker restart (kafka-python reconnects)."""
@@ -33,7 +38,9 @@ class FeedReader:
             while self.running:
                 for batch in consumer.poll(timeout_ms=200).values():
                     for record in batch:
-                        self.dispatch(record.value)
+                        self.positions[record.partition] = record.offset + 1
+                        if self.dispatch(record.value) and self.on_handed is not None:
+                            self.on_handed(record.timestamp)
         finally:
             consumer.close()
 
@@ -68,7 +75,7 @@ class FeedReader:
                 consumer.assign(assigned)
                 consumer.seek_to_end(*assigned)
                 for tp in assigned:
-                    consumer.position(tp)  # resolve the end now, so "ready" means it
+                    self.positions[tp.partition] = consumer.position(tp)  # the end now: "ready" means it
                 self.ready = True
                 log.info("reading change feed %s (%s partitions)", self.topic, len(assigned))
                 return

@@ -108,21 +108,25 @@ def _still_valid(sid: str) -> Principal | None:
     return principal if valid_credentials(db_session(), [credential]) else None
 
 
-def broadcast_update(container_no: str, version: int, visits: list[dict[str, Any]]) -> None:
+def broadcast_update(container_no: str, version: int, visits: list[dict[str, Any]]) -> int:
     """Called for each newer state from the change feed: each scope that may see part of the container
-    gets it filtered once, in its container room and its "mine" room."""
+    gets it filtered once, in its container room and its "mine" room. Returns to how many rooms."""
+    emitted = 0
     for scope in rooms.scopes_concerned(visits):
         container_room, mine_room = rooms.container_room(container_no, scope), rooms.mine_room(scope)
         if _watched(container_room):
             view = container_view(container_no, version, visits, rooms.scope_principal(scope))
             if view is not None:
                 socketio.emit("update", view, to=container_room, namespace=NAMESPACE)
+                emitted += 1
         if _watched(mine_room):
             summaries = [container_summary(container_no, version, v) for v in visits
                          if visit_visible(rooms.scope_principal(scope), v)]
             if summaries:
                 socketio.emit("update", {"scope": "mine", "container_no": container_no, "version": version,
                                          "visits": summaries}, to=mine_room, namespace=NAMESPACE)
+                emitted += 1
+    return emitted
 
 
 def _watched(room: str) -> bool:
