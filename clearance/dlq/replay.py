@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from kafka.producer.future import FutureRecordMetadata
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -105,19 +107,29 @@ def _claim(session: Session, chunk: Sequence[DeadLetterRecord], target: ReplayTa
 
 def _send(session: Session, producer: KafkaProducer, target: ReplayTarget,
           claims: list[tuple[DeadLetterRecord, DeadLetterReplay]], outcome: ReplayOutcome) -> None:
+    """Send the chunk, confirm each letter the broker took, withdraw the claims of the others and commit;
+    then raise the first refusal, if any."""
+    refusal: Exception | None = None
     try:
-        sent = [(letter, claim, producer.send(target.events_topic, key=letter.key, value=letter.value or b"",
-                                              headers=replay_headers(letter, target.dlq_topic)))
-                for letter, claim in claims]
+        sent = [(letter, claim, _send_one(producer, target, letter)) for letter, claim in claims]
         producer.flush()
         for letter, claim, future in sent:
-            metadata = future.get(timeout=30)
+            try:
+                metadata = future.get(timeout=30)
+            except KafkaError as exc:
+                refusal = refusal or exc
+                continue
             confirm_replay(session, claim, metadata.partition, metadata.offset)
             outcome.replayed.append((letter, claim))
             log.debug("replayed %s to %s[%s]@%s", replay_mark(target.dlq_topic, letter), target.events_topic,
-                     metadata.partition, metadata.offset)
-    except Exception:
-        withdraw_claims(session, [claim for _, claim in claims])
+                      metadata.partition, metadata.offset)
+    finally:
+        withdraw_claims(session, [claim for _, claim in claims])  # those still unconfirmed
         session.commit()
-        raise
-    session.commit()
+    if refusal is not None:
+        raise refusal
+
+
+def _send_one(producer: KafkaProducer, target: ReplayTarget, letter: DeadLetterRecord) -> FutureRecordMetadata:
+    return producer.send(target.events_topic, key=letter.key, value=letter.value or b"",
+                         headers=replay_headers(letter, target.dlq_topic))
