@@ -21,9 +21,14 @@ log = logging.getLogger(__name__)
 Check = Callable[[], None]  # returns when the thing checked is fine, raises what is wrong otherwise
 
 
+class NotReady(Exception):
+    """A check of our own failed; its message (ours, naming no host) is answered."""
+
+
 def readiness(checks: Mapping[str, Check]) -> tuple[bool, dict[str, Any]]:
-    """Run every check; (all passed, the body: {"ready", "failed": [names], "checks": {name: "ok" or the
-    error's type}}). The error's words are logged, not answered: they may name hosts."""
+    """Run every check; (all passed, the body: {"ready", "failed": [names], "checks": {name: "ok", a
+    NotReady's message, or another error's type}}). Other errors' words are logged, not answered: they
+    may name hosts."""
     results: dict[str, str] = {}
     for name, check in checks.items():
         try:
@@ -31,7 +36,7 @@ def readiness(checks: Mapping[str, Check]) -> tuple[bool, dict[str, Any]]:
             results[name] = "ok"
         except Exception as exc:  # noqa: BLE001 - any failure makes the check fail
             log.warning("readiness check %s failed: %s: %s", name, type(exc).__name__, exc)
-            results[name] = type(exc).__name__
+            results[name] = str(exc) if isinstance(exc, NotReady) else type(exc).__name__
     failed = [name for name, result in results.items() if result != "ok"]
     return not failed, {"ready": not failed, "failed": failed, "checks": results}
 
@@ -53,7 +58,7 @@ def worker_checks(sessions: sessionmaker[Session], bootstrap: str, joined: Calla
 
     def consumer() -> None:
         if not joined():
-            raise RuntimeError("not in the consumer group yet, or rebalancing")
+            raise NotReady("not in the consumer group yet, or rebalancing")
 
     return {"database": database, "kafka": lambda: broker_reachable(bootstrap), "consumer": consumer}
 

@@ -15,6 +15,10 @@ log = logging.getLogger(__name__)
 Check = Callable[[], None]  # returns when the thing checked is fine, raises what is wrong otherwise
 
 
+class NotReady(Exception):
+    """A check of our own failed; its message (ours, naming no host) is answered."""
+
+
 def portal_checks(app: Flask) -> dict[str, Check]:
     """`database`, `kafka`, and `feed` and `alert_feed` when the process reads them (the configuration's
     `live_feed`, or a reader started by hand, as tests do)."""
@@ -37,14 +41,15 @@ def _positioned(app: Flask, extension: str) -> Check:
     def check() -> None:
         reader = app.extensions.get(extension)
         if reader is None or not reader.ready:
-            raise RuntimeError(f"{extension} not positioned at its topic's end yet")
+            raise NotReady("not positioned at its topic's end yet")
     return check
 
 
 def readiness(checks: dict[str, Check]) -> tuple[bool, dict[str, Any]]:
-    """Run every check; (all passed, the body: {"ready", "failed": [names], "checks": {name: "ok" or the
-    error's type}}). The error's words are logged, not answered: /readyz needs no login and they may
-    name hosts. (ingest.metrics_server has the same for workers; the two packages share no module.)"""
+    """Run every check; (all passed, the body: {"ready", "failed": [names], "checks": {name: "ok", a
+    NotReady's message, or another error's type}}). Other errors' words are logged, not answered: /readyz
+    needs no login and they may name hosts. (ingest.metrics_server has the same for workers; the two
+    packages share no module.)"""
     results: dict[str, str] = {}
     for name, check in checks.items():
         try:
@@ -52,6 +57,6 @@ def readiness(checks: dict[str, Check]) -> tuple[bool, dict[str, Any]]:
             results[name] = "ok"
         except Exception as exc:  # noqa: BLE001 - any failure makes the check fail
             log.warning("readiness check %s failed: %s: %s", name, type(exc).__name__, exc)
-            results[name] = type(exc).__name__
+            results[name] = str(exc) if isinstance(exc, NotReady) else type(exc).__name__
     failed = [name for name, result in results.items() if result != "ok"]
     return not failed, {"ready": not failed, "failed": failed, "checks": results}

@@ -179,6 +179,7 @@ def test_readiness_names_kafka_and_the_consumer_when_they_are_not_there(sqlite_u
         engine.dispose()
     assert not ready
     assert body["failed"] == ["kafka", "consumer"] and body["checks"]["database"] == "ok"
+    assert body["checks"]["consumer"] == "not in the consumer group yet, or rebalancing"
 
 
 def test_clearance_ingest_serves_on_any_free_port_and_logs_it(  # type: ignore[no-untyped-def]

@@ -108,6 +108,7 @@ def test_readyz_waits_for_the_feed_then_answers_200(app: Flask, client: FlaskCli
     reader = feed_reader(app)  # not running yet: not positioned
     answer = client.get("/readyz")
     assert answer.status_code == 503 and answer.json is not None and answer.json["failed"] == ["feed"]
+    assert answer.json["checks"]["feed"] == "not positioned at its topic's end yet"
     thread = threading.Thread(target=reader.run, daemon=True)
     thread.start()
     try:
