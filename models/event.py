@@ -62,12 +62,3 @@ class VoyageContainer(Base):
     voyage: Mapped[str] = mapped_column(String(16), primary_key=True)
     container_no: Mapped[str] = mapped_column(String(11), primary_key=True, index=True)
 
-
-class LinkKey(Base):
-    """One row per declaration and vessel call that events reach containers through ('D' + declaration
-    number, 'V' + IMO/voyage). Nothing reads the rows: their row locks order the rebuilds of workers that
-    add a link and store an event of the same declaration or call at the same time (models.rebuild_locks)."""
-
-    __tablename__ = "link_keys"
-
-    key: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -1,4 +1,4 @@
-"""The record of dead-letter replays (models.dead_letter_replays, migration 0012), on both databases:
+"""The record of dead-letter replays (models.dead_letter_replays, migration 0011), on both databases:
 the migration builds the table the model describes and goes down and up again; claims, confirmations,
 skips, further attempts and withdrawn claims."""
 from __future__ import annotations
@@ -49,15 +49,15 @@ def differences(url: str) -> list[Any]:
 @pytest.mark.filterwarnings("ignore::UserWarning", "ignore::sqlalchemy.exc.SAWarning")
 def test_the_migration_builds_the_table_the_model_describes(database_url: str) -> None:
     assert differences(database_url) == []
-    downgrade(database_url, "0011")
+    downgrade(database_url, "0010")
     assert [d[0] for d in differences(database_url)] == ["add_table"]  # the comparison does see our table
     upgrade(database_url)
 
 
-def test_downgrade_to_0011_and_back(database_url: str) -> None:
+def test_downgrade_to_0010_and_back(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
-        downgrade(database_url, "0011")
+        downgrade(database_url, "0010")
         assert TABLE not in set(inspect(engine).get_table_names())
         upgrade(database_url)
         assert TABLE in set(inspect(engine).get_table_names())

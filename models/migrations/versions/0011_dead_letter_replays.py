@@ -4,16 +4,16 @@ One row per replay of one dead letter (`clearance dlq replay`), named by its pos
 topic, with who asked, when, why it had been dead-lettered and where it landed on the events topic. The
 unique (position, attempt) keeps two operators from both recording a first replay of the same letter.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01 19:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012'
-down_revision = '0011'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
