@@ -58,6 +58,8 @@ class IngestMetrics:
                                      ["reason"], **metric)
         self.containers_changed = Counter("containers_changed", "containers whose state changed", **metric)
         self.database_retries = Counter("database_retries", "database errors retried with backoff", **metric)
+        self.database_unreachable = Gauge("database_unreachable", "1 while a batch waits for the database",
+                                          **metric)
         self.batch_seconds = Histogram(
             "batch_duration_seconds", "one batch: triage, dead letters, store, change feed, offset commit",
             buckets=DURATION_BUCKETS, **metric)
@@ -89,6 +91,10 @@ class IngestMetrics:
 
     def count_database_retry(self) -> None:
         self.database_retries.inc()
+        self.database_unreachable.set(1)
+
+    def database_back(self) -> None:
+        self.database_unreachable.set(0)
 
     def observe_consumer(self, consumer: Any, pending: Sequence[Any]) -> None:
         """Assigned partitions and lag per partition (the end the last fetch saw, minus the position, plus

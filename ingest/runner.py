@@ -7,7 +7,7 @@ import logging
 import signal
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
@@ -24,13 +24,14 @@ from ingest.settings import IngestSettings
 from ingest.handlers import is_data_error, store_batch, store_isolating
 from ingest.metrics import IngestMetrics
 from ingest.metrics_server import MetricsServer, worker_checks
+from ingest.outage import Outage, StopRequested, resume, wait_in_group
 from ingest.stats import IngestStats
 from ingest.triage import DeadLetter, DeadLetterRun, Triage, triage
 from models.operations import StoreResult
 from models.reach import ReachCache
 
 log = logging.getLogger(__name__)
-RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15)
+T = TypeVar("T")
 IDLE_POLL = 0.5  # longest poll while no batch is open, in seconds
 REJOIN_TIMEOUT = 20.0  # seconds a revoked worker waits for its new assignment before starting over
 
@@ -72,6 +73,7 @@ class IngestWorker:
         self.metrics_server: MetricsServer | None = None  # while run() serves settings.metrics_port
         self.reach_cache = ReachCache(settings.reach_cache)
         self.stopping = False
+        self._last_tick = 0.0
         self.pending: list[Any] = []
         self.run_of_dead = DeadLetterRun(settings.dlq_run_limit)
         self.rebalances = _Rebalances()
@@ -109,7 +111,8 @@ class IngestWorker:
 
     def run(self, max_idle: float | None = None) -> None:
         """Consume until SIGTERM/SIGINT (or `max_idle` seconds without a message), then finish the
-        batch, commit and close. Raises on what cannot be retried (database down for long, a bug)."""
+        batch, commit and close (during a database outage: close at once, the open batch uncommitted).
+        Raises on what cannot be retried (a bug, a run of dead letters)."""
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         metrics_server = self._serve_metrics()
@@ -117,6 +120,8 @@ class IngestWorker:
             self._subscribe()
             self._consume(max_idle)
             self.flush()
+        except StopRequested:
+            log.warning("stopped while waiting for the database; the open batch is left uncommitted")
         finally:
             self._report()
             self.consumer.close(autocommit=False)
@@ -198,7 +203,7 @@ class IngestWorker:
         self.stats.waited_seconds += result.waited_seconds
         if refused:
             send_dead_letters(self.producer, self.settings.dlq_topic, refused)
-        self.feed.publish(result)
+        self._retrying(lambda: self.feed.publish(result))  # it reads the states of replayed containers
         self._commit(records)
         self.metrics.count_batch(len(records), result, sorted_batch.dead + refused, store_seconds,
                                  time.perf_counter() - opened)
@@ -222,21 +227,46 @@ class IngestWorker:
         return isolated.result, refused
 
     def _store_retrying(self, events: list[Any]) -> StoreResult:
-        """Store in one transaction; a database error other than a data error is retried with backoff,
-        then raised (stopping the worker without committing offsets)."""
-        for attempt, delay in enumerate((*RETRY_DELAYS, None)):
+        """Store in one transaction, retried while the database is away (`_retrying`)."""
+        def store() -> StoreResult:
+            with self.sessions() as session:
+                result = store_batch(session, events, self.reach_cache)
+                session.commit()
+            return result
+        return self._retrying(store)
+
+    def _retrying(self, action: Callable[[], T]) -> T:
+        """Run `action`; a database error other than a data error is retried with backoff for as long as
+        the database is away, the worker staying in its group meanwhile (ingest.outage). Raises data
+        errors, and StopRequested on SIGTERM during the wait."""
+        outage: Outage | None = None
+        while True:
             try:
-                with self.sessions() as session:
-                    result = store_batch(session, events, self.reach_cache)
-                    session.commit()
-                return result
+                result = action()
             except (DBAPIError, DriverOperationalError) as exc:  # COPY raises the driver's errors as they are
-                if delay is None or is_data_error(exc):
+                if is_data_error(exc):
                     raise
+                outage = outage or Outage()
+                self.stats.database_down_since = outage.since
                 self.metrics.count_database_retry()
-                log.warning("database error (attempt %s, retrying in %ss): %s", attempt + 1, delay, exc)
-                time.sleep(delay)
-        raise AssertionError("unreachable")
+                delay = outage.next_delay()
+                log.warning("database unreachable for %.0fs (attempt %s, retrying in %ss): %s",
+                            outage.seconds(), outage.attempts, delay, str(exc).strip().splitlines()[0][:300])
+                wait_in_group(self.consumer, delay, lambda: self.stopping, self.pending.extend, self._tick)
+                continue
+            if outage is not None:
+                log.warning("database back after %.0fs", outage.seconds())
+                self.stats.database_down_since = None
+                self.metrics.database_back()
+                resume(self.consumer)
+            return result
+
+    def _tick(self) -> None:
+        """The status line, once a second, while a batch waits for the database."""
+        now = time.monotonic()
+        if now - self._last_tick >= 1.0:
+            self._last_tick = now
+            self._report()
 
     def _commit(self, records: list[Any]) -> None:
         offsets: dict[TopicPartition, OffsetAndMetadata] = {}

@@ -16,6 +16,7 @@ class IngestStats:
     store_seconds: float = 0.0  # in the database: storing and rebuilding, commits included
     waited_seconds: float = 0.0  # of which waiting for other workers' rebuilds (models.operations)
     lag: int | None = None
+    database_down_since: float | None = None  # time.monotonic() of the first failure, while it lasts
     started: float = field(default_factory=time.monotonic)
 
     def line(self) -> str:
@@ -23,4 +24,9 @@ class IngestStats:
         lag = "?" if self.lag is None else f"{self.lag:,}"
         return (f"stored {self.stored:,} ({self.received / elapsed:,.0f} msg/s) · duplicates {self.unchanged:,}"
                 f" · dead-lettered {self.dead_lettered:,} · containers updated {self.containers_changed:,}"
-                f" · lag {lag}")
+                f" · lag {lag}{self._outage()}")
+
+    def _outage(self) -> str:
+        if self.database_down_since is None:
+            return ""
+        return f" · database unreachable for {time.monotonic() - self.database_down_since:,.0f}s, retrying"

@@ -14,7 +14,6 @@ from typing import Any
 import psycopg
 import pytest
 from prometheus_client import generate_latest
-from sqlalchemy.exc import OperationalError
 
 from clearance.config import ingest_settings
 from events.codec import InvalidEvent, decode, encode, message_key
@@ -25,6 +24,7 @@ from ingest.runner import IngestWorker
 from models.db import make_engine, session_factory
 from models.operations import StoreResult
 from tests.conftest import settings_env
+from tests.ingest.test_worker import stop_when
 from tests.support.factories import CONTAINER, OTHER_CONTAINER, doc, event
 from tests.support.pipeline import produce, wait_until
 
@@ -113,13 +113,16 @@ def test_reason_codes_of_real_reasons() -> None:
 
 
 def test_database_retries_are_counted(make_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr("ingest.runner.RETRY_DELAYS", (0.1, 0.1))
+    monkeypatch.setattr("ingest.outage.RETRY_DELAYS", (0.1, 0.1))
+    monkeypatch.setattr("ingest.outage.RETRY_CAP", 60.0)  # the third retry waits until the stop
     down = make_settings(NOWHERE_DATABASE)
     produce(down.kafka_bootstrap_servers, down.events_topic, gate_ins(5))
     worker = worker_for(down)
-    with pytest.raises(OperationalError):
-        run(worker)
-    assert worker.metrics.registry.get_sample_value("clearance_ingest_database_retries_total") == 2
+    retries = "clearance_ingest_database_retries_total"
+    seen = stop_when(worker, lambda: (worker.metrics.registry.get_sample_value(retries) or 0) >= 3)
+    run(worker, max_idle=60)
+    assert seen == [True]
+    assert worker.metrics.registry.get_sample_value(retries) == 3
     assert worker.metrics.registry.get_sample_value("clearance_ingest_events_stored_total") == 0
 
 

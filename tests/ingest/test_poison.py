@@ -38,7 +38,7 @@ POISON = {  # what the contract now refuses; each took a worker or the portal do
 
 def test_what_the_contract_refuses_is_dead_lettered_and_its_batch_stored(  # type: ignore[no-untyped-def]
         database_url, make_settings, monkeypatch) -> None:
-    monkeypatch.setattr("ingest.runner.RETRY_DELAYS", (0.1,))
+    monkeypatch.setattr("ingest.outage.RETRY_DELAYS", (0.1,))
     settings = make_settings(database_url)
     good = gate_ins(40)
     poison = [(key, as_message(document)) for key, (document, _) in POISON.items()]

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
 from clearance.config import ingest_settings
 from events import topics
@@ -83,12 +84,35 @@ def test_run_of_dead_letters_stops_without_committing(sqlite_url, make_settings)
     assert read_all(settings.kafka_bootstrap_servers, settings.dlq_topic) == []
 
 
-def test_database_down_commits_nothing_then_restart_stores_all(sqlite_url, make_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr("ingest.runner.RETRY_DELAYS", (0.1, 0.1))
+def stop_when(worker: IngestWorker, condition: Callable[[], bool], timeout: float = 90) -> list[bool]:
+    """Stop `worker` (running in this thread) once `condition()` holds, from another thread; the list
+    returned gets True if it held, False if the time ran out."""
+    seen: list[bool] = []
+
+    def watch() -> None:
+        deadline = time.monotonic() + timeout
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        seen.append(condition())
+        worker.stop()
+    threading.Thread(target=watch, daemon=True).start()
+    return seen
+
+
+def test_database_down_the_worker_waits_in_its_group_commits_nothing_then_all_is_stored(  # type: ignore[no-untyped-def]
+        sqlite_url, make_settings, monkeypatch) -> None:
+    monkeypatch.setattr("ingest.outage.RETRY_DELAYS", (0.1, 0.1))
+    monkeypatch.setattr("ingest.outage.RETRY_CAP", 0.2)
     down = make_settings("postgresql://nobody:wrong@127.0.0.1:1/none")
     produce(down.kafka_bootstrap_servers, down.events_topic, gate_ins(25))
-    with pytest.raises(OperationalError):
-        run_worker(down)
+    worker = IngestWorker(ingest_settings(down), session_factory(make_engine(down.database_url)))
+    retries = "clearance_ingest_database_retries_total"
+    seen = stop_when(worker, lambda: (worker.metrics.registry.get_sample_value(retries) or 0) >= 8
+                     and worker.rebalances.joined)  # still in its group, its partitions its own
+    worker.run(max_idle=60)  # returns at the stop: the open batch left uncommitted, no error raised
+    assert seen == [True]
+    assert worker.stats.database_down_since is not None
+    assert "database unreachable" in worker.stats.line()
     assert committed(down.kafka_bootstrap_servers, down.group_id, down.events_topic) == {}
     run_worker(make_settings(sqlite_url))
     assert len(stored_ids(sqlite_url)) == 25
