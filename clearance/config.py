@@ -35,6 +35,7 @@ class Settings:
     events_partitions: int = 4
     group_id: str = "clearance-ingest"
     instance_id: str | None = None
+    session_seconds: float = 10.0
     batch_size: int = 2000
     batch_seconds: float = 0.1
     reach_cache: int = 20000
@@ -66,6 +67,13 @@ def _positive_float(text: str) -> float:
     value = float(text)
     if not value > 0:
         raise ValueError("must be a positive number")
+    return value
+
+
+def _session_seconds(text: str) -> float:
+    value = float(text)
+    if not 6 <= value <= 1800:  # the broker's group.min.session.timeout.ms and group.max.session.timeout.ms
+        raise ValueError("must be from 6 to 1800 seconds (the broker's limits for a group session)")
     return value
 
 
@@ -130,6 +138,7 @@ KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLEARANCE_EVENTS_PARTITIONS": ("events_partitions", _positive_int),
     "CLEARANCE_GROUP_ID": ("group_id", str),
     "CLEARANCE_INSTANCE_ID": ("instance_id", str),
+    "CLEARANCE_SESSION_SECONDS": ("session_seconds", _session_seconds),
     "CLEARANCE_BATCH_SIZE": ("batch_size", _positive_int),
     "CLEARANCE_BATCH_SECONDS": ("batch_seconds", _positive_float),
     "CLEARANCE_REACH_CACHE": ("reach_cache", _count),

@@ -33,6 +33,7 @@ from models.reach import ReachCache
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 IDLE_POLL = 0.5  # longest poll while no batch is open, in seconds
+CLOSE_TIMEOUT_MS = 2000  # at most for leaving the group and closing the producer, so SIGTERM ends us in 5 s
 REJOIN_TIMEOUT = 20.0  # seconds a revoked worker waits for its new assignment before starting over
 
 
@@ -86,6 +87,9 @@ class IngestWorker:
             bootstrap_servers=self.settings.kafka_bootstrap_servers, group_id=self.settings.group_id,
             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.settings.batch_size,
             client_id="clearance-ingest", group_instance_id=self.settings.instance_id,
+            # a crashed member's partitions move after this (kafka-python's default: 45 s)
+            session_timeout_ms=int(self.settings.session_seconds * 1000),
+            heartbeat_interval_ms=int(self.settings.session_seconds * 1000 / 3),
             metadata_max_age_ms=30_000)  # notice new partitions within half a minute
 
     def _subscribe(self) -> None:
@@ -124,8 +128,9 @@ class IngestWorker:
             log.warning("stopped while waiting for the database; the open batch is left uncommitted")
         finally:
             self._report()
-            self.consumer.close(autocommit=False)
-            self.producer.close()
+            # bounded: kafka-python waits up to request_timeout_ms (30 s) for a group it is rejoining
+            self.consumer.close(autocommit=False, timeout_ms=CLOSE_TIMEOUT_MS)
+            self.producer.close(timeout=CLOSE_TIMEOUT_MS / 1000)  # what had to reach the broker did
             if metrics_server:
                 metrics_server.stop()
 

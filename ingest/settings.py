@@ -15,6 +15,7 @@ class IngestSettings:
     dlq_topic: str = topics.DLQ_TOPIC
     group_id: str = "clearance-ingest"
     instance_id: str | None = None  # static group membership
+    session_seconds: float = 10.0  # a member silent this long is out of the group: its partitions move
     batch_size: int = 2000  # records
     batch_seconds: float = 0.1  # the longest a batch stays open
     reach_cache: int = 20000  # containers whose reach is kept between batches

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from clearance.config import KEYS, PROJECT_ROOT, ConfigError, from_environ
+from clearance.config import KEYS, PROJECT_ROOT, ConfigError, from_environ, ingest_settings
 
 
 def test_defaults() -> None:
@@ -28,6 +28,7 @@ def test_every_key_is_in_the_readme_table() -> None:
     ("KAFKA_BOOTSTRAP_SERVERS", "localhost", "KAFKA_BOOTSTRAP_SERVERS='localhost': 'localhost' is not host:port"),
     ("LOG_LEVEL", "LOUD", "LOG_LEVEL='LOUD': must be DEBUG, INFO, WARNING or ERROR"),
     ("CLEARANCE_BATCHSIZE", "5", "unknown configuration key CLEARANCE_BATCHSIZE"),
+    ("CLEARANCE_SESSION_SECONDS", "5", "CLEARANCE_SESSION_SECONDS='5': must be from 6 to 1800 seconds"),
 ])
 def test_bad_values_are_refused_naming_the_key(key: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
@@ -37,5 +38,6 @@ def test_bad_values_are_refused_naming_the_key(key: str, value: str, message: st
 
 def test_values_are_parsed() -> None:
     settings = from_environ({"CLEARANCE_BATCH_SIZE": "10", "CLEARANCE_BATCH_SECONDS": "0.05",
-                             "DATABASE_URL": "postgresql://u:p@h/db"})
+                             "DATABASE_URL": "postgresql://u:p@h/db", "CLEARANCE_SESSION_SECONDS": "12"})
     assert (settings.batch_size, settings.batch_seconds, settings.database_url) == (10, 0.05, "postgresql://u:p@h/db")
+    assert ingest_settings(settings).session_seconds == 12
