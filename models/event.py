@@ -61,4 +61,3 @@ class VoyageContainer(Base):
     vessel_imo: Mapped[str] = mapped_column(String(7), primary_key=True)
     voyage: Mapped[str] = mapped_column(String(16), primary_key=True)
     container_no: Mapped[str] = mapped_column(String(11), primary_key=True, index=True)
-
