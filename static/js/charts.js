@@ -70,7 +70,9 @@ export function reference(value) { return `${value.toFixed(2)} ${t("unit.hShort"
 const percent = (share) => Math.round(share * 1000) / 10;
 const axisHours = () => ({ type: "value", name: t("chart.hours"), nameTextStyle: { color: "#5b6b7b" },
   axisLabel: { color: "#5b6b7b" }, splitLine: { lineStyle: { color: "#eef2f6" } } });
-const tooltip = { trigger: "axis", confine: true };
+// Drawn on the canvas: ECharts' HTML tooltips are markup with inline style attributes, which the portal's
+// Content-Security-Policy (no 'unsafe-inline' styles) refuses.
+const tooltip = { trigger: "axis", confine: true, renderMode: "richText" };
 
 function base(extra = {}) {
   return { grid: { left: 16, right: 24, top: 36, bottom: 16, containLabel: true }, tooltip, ...extra };
@@ -153,7 +155,7 @@ export function stagesOption(stages, name) {
     data: directions.map((d) => stages[d].groups.find((g) => g.key === key)?.mean ?? null),
   }));
   return base({
-    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true, valueFormatter: hours },
+    tooltip: { ...tooltip, axisPointer: { type: "shadow" }, valueFormatter: hours },
     legend: { top: 0, left: 0, itemGap: 12 },
     grid: { left: 8, right: 24, top: 56, bottom: 30, containLabel: true },
     xAxis: { ...axisHours(), nameLocation: "middle", nameGap: 26 },
@@ -176,7 +178,7 @@ export function terminalsOption(groups) {
   const bar = (label, key, color) => ({ name: label, type: "bar", data: rows.map((g) => g[key]),
     itemStyle: { color, borderRadius: [3, 3, 0, 0] }, barMaxWidth: 34 });
   return base({
-    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true, valueFormatter: hours },
+    tooltip: { ...tooltip, axisPointer: { type: "shadow" }, valueFormatter: hours },
     legend: { top: 0, right: 8 },
     xAxis: { type: "category", data: rows.map((g) => g.key), axisLabel: { color: "#1c2733", fontWeight: 600 } },
     yAxis: axisHours(),
