@@ -2,6 +2,7 @@
 from models.alert_rules import AlertRule, AlertRuleChange
 from models.alerts import Alert
 from models.audit import PublishAudit
+from models.audit_log import AuditEntry
 from models.base import Base
 from models.container import Container, ContainerVisit
 from models.dead_letter_replays import DeadLetterReplay
@@ -14,7 +15,7 @@ from models.user import ApiToken, LoginFailure, User
 from models import overdue  # noqa: E402,F401 - its indexes of open steps on visit_milestones
 
 __all__ = ["Alert", "AlertRule", "AlertRuleChange",
-           "ApiToken", "Base", "Container", "ContainerVisit", "DeadLetterReplay", "DeclarationContainer",
+           "ApiToken", "AuditEntry", "Base", "Container", "ContainerVisit", "DeadLetterReplay", "DeclarationContainer",
            "FigureDay", "FigureDayValues",
            "FigureDirtyDay", "LoginFailure",
            "LoginSession", "PublishAudit", "StepDayValues", "StoredEvent", "User", "VisitMilestones", "VoyageContainer"]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.access import Principal
 from models.alerts import clear_rule_alerts
+from models.audit_log import Actor, record_rule_edit
 from models.base import Base, UTCDateTime
 from models.dialect import dialect_insert
 from models.time_limits import (
@@ -141,6 +142,7 @@ def _audit(session: Session, rule_id: int, action: str, old: dict[str, Any] | No
            new: dict[str, Any] | None, by: Principal, now: datetime) -> None:
     session.add(AlertRuleChange(rule_id=rule_id, changed_at=now, changed_by=by.name, changed_by_user_id=by.user_id,
                                 action=action, old=old, new=new))
+    record_rule_edit(session, rule_id, action, old, new, Actor(by.name, by.user_id))
 
 
 def update_rule(session: Session, rule_id: int, settings: RuleSettings, by: Principal,

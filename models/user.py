@@ -2,13 +2,16 @@
 
 A user is an enterprise (bound to a USCC), a terminal operator (bound to a terminal code) or the port
 office. API tokens are random and stored only as their SHA-256; passwords as werkzeug hashes (scrypt).
-Functions take a Session first, flush, and never commit.
+A token has scopes (`SCOPES`): `read` for requests that change nothing, `publish` for publishing events;
+tokens made before scopes existed have both (migration 0012). Functions take a Session first, flush, and
+never commit.
 """
 from __future__ import annotations
 
 import enum
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, delete, func, select
@@ -22,6 +25,10 @@ class Role(str, enum.Enum):
     ENTERPRISE = "enterprise"  # exporter, importer or customs broker: sees what names its USCC
     TERMINAL = "terminal"  # terminal operator: sees the visits at its terminal
     PORT_OFFICE = "port-office"  # sees everything, may publish anything
+
+
+READ, PUBLISH = "read", "publish"
+SCOPES = (READ, PUBLISH)  # in this order when stored: "read", "publish" or "read publish"
 
 
 class UserError(ValueError):
@@ -56,6 +63,13 @@ class ApiToken(Base):
     label: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scopes: Mapped[str] = mapped_column(String(16), server_default=" ".join(SCOPES))
+
+    __table_args__ = (CheckConstraint("scopes IN ('read', 'publish', 'read publish')", name="scopes"),)
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
 
 
 class LoginFailure(Base):
@@ -140,10 +154,22 @@ def check_login(session: Session, name: str, password: str) -> User | None:
     return user
 
 
-def issue_token(session: Session, user: User, label: str | None = None) -> tuple[ApiToken, str]:
-    """A new API token for the user: (stored row, the token text, to be shown once)."""
+def scopes_text(scopes: Iterable[str]) -> str:
+    """Scopes as stored ("read publish", in SCOPES order). Raises UserError for none or an unknown one."""
+    wanted = set(scopes)
+    unknown = sorted(wanted - set(SCOPES))
+    if unknown or not wanted:
+        raise UserError(f"scopes are {' and '.join(SCOPES)} (at least one); not {', '.join(unknown) or 'none'}")
+    return " ".join(scope for scope in SCOPES if scope in wanted)
+
+
+def issue_token(session: Session, user: User, label: str | None = None,
+                scopes: Iterable[str] = SCOPES) -> tuple[ApiToken, str]:
+    """A new API token for the user, with these scopes (both by default): (stored row, the token text,
+    to be shown once). Raises UserError for bad scopes."""
     token = secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, token_sha256=token_digest(token), label=label, created_at=now())
+    row = ApiToken(user_id=user.id, token_sha256=token_digest(token), label=label, created_at=now(),
+                   scopes=scopes_text(scopes))
     session.add(row)
     session.flush()
     return row, token
@@ -167,9 +193,9 @@ def list_tokens(session: Session, name: str | None = None) -> list[tuple[ApiToke
     return [(token, user) for token, user in session.execute(query)]
 
 
-def token_owner(session: Session, token: str) -> tuple[int, User] | None:
-    """(the token's id, its enabled user) for an unrevoked token, else None."""
-    row = session.execute(select(ApiToken.id, User).join(User, ApiToken.user_id == User.id).where(
+def token_owner(session: Session, token: str) -> tuple[ApiToken, User] | None:
+    """(the token's row, its enabled user) for an unrevoked token, else None."""
+    row = session.execute(select(ApiToken, User).join(User, ApiToken.user_id == User.id).where(
         ApiToken.token_sha256 == token_digest(token), ApiToken.revoked_at.is_(None),
         User.disabled.is_(False))).first()
     return (row[0], row[1]) if row else None
