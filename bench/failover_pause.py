@@ -68,8 +68,10 @@ def one_crash(stack: Stack, session: float, sigterm_after: float) -> tuple[float
     extra = {"CLEARANCE_SESSION_SECONDS": str(session)}
     workers = [stack.start(f"w{i}-{session}", ["-m", "clearance.cli", "ingest", "--quiet"], **extra)
                for i in range(2)]
-    marks = end_offsets(stack.bootstrap, stack.events_topic)
-    caught_up(stack, group, marks, 120)  # both in the group and caught up
+    while sum(end_offsets(stack.bootstrap, stack.events_topic).values()) < 1000:  # events are flowing
+        time.sleep(0.5)
+    time.sleep(session / 3 + 5)  # both in the group
+    caught_up(stack, group, end_offsets(stack.bootstrap, stack.events_topic), 120)  # and caught up
     workers[0].send_signal(signal.SIGKILL)
     workers[0].wait()
     pause = caught_up(stack, group, end_offsets(stack.bootstrap, stack.events_topic), session * 4 + 60)
@@ -89,7 +91,8 @@ def main() -> None:
     parser.add_argument("--sessions", type=float, nargs="+", default=[45.0, 10.0])
     parser.add_argument("--crashes", type=int, default=3)
     parser.add_argument("--rate", type=float, default=200.0)
-    parser.add_argument("--sigterm-after", type=float, default=2.0)
+    parser.add_argument("--sigterm-after", type=float, default=6.0,
+                        help="seconds from the restart to the SIGTERM (start-up takes a few)")
     args = parser.parse_args()
     bootstrap, cleanup = find_broker(PROJECT_ROOT / "data" / "kafka-test", from_environ({}).kafka_cache_dir)
     url = os.environ.get("BENCH_DATABASE_URL", BENCH_DB)
