@@ -68,7 +68,9 @@ def login(page: Page, stack: Stack, name: str) -> None:
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{stack.base_url}/")
-    page.wait_for_function("window.__app && window.__app.ready")
+    # A function, not an expression: Playwright evals a string expression at every poll, which the
+    # portal's Content-Security-Policy (no 'unsafe-eval') refuses after the first.
+    page.wait_for_function("() => window.__app && window.__app.ready")
 
 
 def api_get(stack: Stack, account: str, path: str) -> tuple[int, Any]:

@@ -185,7 +185,7 @@ def test_the_dashboard_draws_every_figure_downloads_csv_and_acknowledges_alerts(
     screenshot(page, "dashboard-zh")
 
     page.select_option("#dash-direction", "EXPORT")
-    page.wait_for_function("window.__dashboard && window.__dashboard.filter.direction === 'EXPORT' "
+    page.wait_for_function("() => window.__dashboard && window.__dashboard.filter.direction === 'EXPORT' "
                            "&& document.querySelector('main').dataset.drawn === 'true'")
     assert page.evaluate("window.__charts.survival.getOption().xAxis[0].max") == 48  # export hours
     assert "direction=EXPORT" in page.url
