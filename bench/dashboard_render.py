@@ -139,7 +139,7 @@ def render_runs(base: str, runs: int) -> list[dict[str, object]]:
         page.goto("about:blank")
         for run in range(runs):
             page.goto(f"{base}/#/port")
-            page.wait_for_function("document.querySelector('main').dataset.drawn === 'true'", timeout=120_000)
+            page.wait_for_function("() => document.querySelector('main').dataset.drawn === 'true'", timeout=120_000)
             figures = page.evaluate("""() => ({
               drawn_ms: window.__dashboard.at,
               calls: performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/'))
