@@ -1,4 +1,4 @@
-"""Configuration files for the local single-node KRaft broker.
+"""Configuration files for the local KRaft broker (one node, or each node of a local cluster).
 
 Renders ``server.properties`` and a log4j2 ``.properties`` file and creates
 Kafka-style cluster ids, all without running any Java.
@@ -19,32 +19,35 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\")
 
 
-def server_properties(*, port: int, controller_port: int, data_dir: Path,
-                      host: str = "127.0.0.1") -> str:
+def server_properties(*, port: int, controller_port: int, data_dir: Path, host: str = "127.0.0.1",
+                      node_id: int = NODE_ID, voters: str | None = None, replicas: int = 1) -> str:
     """Return ``server.properties`` for a combined broker+controller on loopback.
 
-    The quorum uses a static voter list (``controller.quorum.voters``), so the
-    storage must be formatted without ``--standalone``.
+    The quorum uses a static voter list (``controller.quorum.voters``: this node alone, or `voters`
+    for a cluster), so the storage must be formatted without ``--standalone``. `replicas` is the
+    cluster's size: the default replication factor of topics, with ``min.insync.replicas`` 2 from
+    three nodes on (one node may be down and writes with acks=all still succeed).
     """
+    min_isr = 2 if replicas >= 3 else 1
     props: list[tuple[str, object]] = [
         ("process.roles", "broker,controller"),
-        ("node.id", NODE_ID),
+        ("node.id", node_id),
         ("listeners", f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller_port}"),
         ("advertised.listeners", f"PLAINTEXT://{host}:{port}"),
         ("controller.listener.names", "CONTROLLER"),
         ("inter.broker.listener.name", "PLAINTEXT"),
         ("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
-        ("controller.quorum.voters", f"{NODE_ID}@{host}:{controller_port}"),
+        ("controller.quorum.voters", voters or f"{node_id}@{host}:{controller_port}"),
         ("log.dirs", _escape(str(data_dir))),
         ("num.partitions", 1),
-        ("default.replication.factor", 1),
-        ("min.insync.replicas", 1),
-        ("offsets.topic.replication.factor", 1),
+        ("default.replication.factor", replicas),
+        ("min.insync.replicas", min_isr),
+        ("offsets.topic.replication.factor", replicas),
         ("offsets.topic.num.partitions", 1),
-        ("transaction.state.log.replication.factor", 1),
-        ("transaction.state.log.min.isr", 1),
-        ("share.coordinator.state.topic.replication.factor", 1),
-        ("share.coordinator.state.topic.min.isr", 1),
+        ("transaction.state.log.replication.factor", replicas),
+        ("transaction.state.log.min.isr", min_isr),
+        ("share.coordinator.state.topic.replication.factor", replicas),
+        ("share.coordinator.state.topic.min.isr", min_isr),
         ("group.initial.rebalance.delay.ms", 0),
         ("auto.create.topics.enable", "true"),
         ("log.retention.hours", 168),

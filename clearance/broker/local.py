@@ -48,7 +48,8 @@ class LocalKafka:
     """Fetch, configure, start and stop one local Kafka broker living in ``home``."""
 
     def __init__(self, home: Path, cache_dir: Path, port: int = 9092, controller_port: int = 9093,
-                 version: str = DEFAULT_KAFKA_VERSION, heap: str = "512m") -> None:
+                 version: str = DEFAULT_KAFKA_VERSION, heap: str = "512m", *, node_id: int = config.NODE_ID,
+                 voters: str | None = None, replicas: int = 1, cluster_id_file: Path | None = None) -> None:
         if not _HEAP_RE.match(heap):
             raise BrokerError(f"invalid heap size {heap!r} (expected e.g. '512m')")
         if port == controller_port:
@@ -59,6 +60,10 @@ class LocalKafka:
         self.controller_port = int(controller_port)
         self.version = check_version(version)
         self.heap = heap
+        self.node_id = node_id  # a node of a local cluster (clearance.broker.cluster) has its own,
+        self.voters = voters  # the cluster's controller.quorum.voters,
+        self.replicas = replicas  # its size,
+        self.cluster_id_file = cluster_id_file  # and the cluster id all its nodes are formatted with
         self._proc: subprocess.Popen[bytes] | None = None
 
     # ----------------------------------------------------------------- paths
@@ -185,12 +190,14 @@ class LocalKafka:
         for d in (self.data_dir, self.log_dir):
             d.mkdir(parents=True, exist_ok=True)
         write_atomic(self.server_properties, config.server_properties(
-            port=self.port, controller_port=self.controller_port, data_dir=self.data_dir, host=HOST))
+            port=self.port, controller_port=self.controller_port, data_dir=self.data_dir, host=HOST,
+            node_id=self.node_id, voters=self.voters, replicas=self.replicas))
         write_atomic(self.log4j_config, config.log4j2_properties(self.log_dir))
 
     def _cluster_id(self) -> str:
-        """The cluster id kept in ``home/cluster.id``; created (or recovered from data/) once."""
-        path = self.home / "cluster.id"
+        """The cluster id kept in ``home/cluster.id`` (a cluster's nodes share one file); created (or
+        recovered from data/) once."""
+        path = self.cluster_id_file or self.home / "cluster.id"
         try:
             existing = path.read_text(encoding="ascii").strip()
         except (OSError, UnicodeDecodeError):

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from clearance.broker import BrokerError, LocalKafka, config
+from clearance.broker.cluster import LocalCluster
 from clearance.broker.proc import cmdline, pid_alive
 
 log = logging.getLogger(__name__)
@@ -208,6 +209,21 @@ def test_config_rendering(tmp_path: Path) -> None:
     ids = {config.new_cluster_id() for _ in range(200)}
     assert len(ids) == 200
     assert all(re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_-]{21}", i) for i in ids)
+
+
+def test_a_cluster_node_names_every_voter_and_replicates_three_ways(tmp_path: Path) -> None:
+    nodes = LocalCluster(tmp_path, tmp_path, 41000, 3).nodes
+    assert [(n.port, n.controller_port, n.node_id) for n in nodes] == [(41000, 41001, 1), (41002, 41003, 2),
+                                                                        (41004, 41005, 3)]
+    node = nodes[1]
+    text = config.server_properties(port=node.port, controller_port=node.controller_port, data_dir=tmp_path,
+                                    node_id=node.node_id, voters=node.voters, replicas=node.replicas)
+    props = dict(line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    assert props["node.id"] == "2"
+    assert props["controller.quorum.voters"] == "1@127.0.0.1:41001,2@127.0.0.1:41003,3@127.0.0.1:41005"
+    assert (props["default.replication.factor"], props["min.insync.replicas"]) == ("3", "2")
+    assert props["offsets.topic.replication.factor"] == "3"
+    assert {n.cluster_id_file for n in nodes} == {tmp_path / "cluster.id"}
 
 
 def test_invalid_arguments_are_rejected(tmp_path: Path) -> None:

@@ -61,6 +61,7 @@ def wait_for_progress(url: str, before: int, timeout: float) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.faults
 def test_kill_minus_nine_loses_and_duplicates_nothing(database_url, make_settings) -> None:  # type: ignore[no-untyped-def]
     # A static member (instance id) gets its partitions back at once after a restart, without waiting
     # for the killed member's session to time out.
@@ -94,6 +95,7 @@ def test_kill_minus_nine_loses_and_duplicates_nothing(database_url, make_setting
 
 
 @pytest.mark.slow
+@pytest.mark.faults
 def test_two_workers_killed_in_turn_lose_and_duplicate_nothing(postgres_url, make_settings) -> None:  # type: ignore[no-untyped-def]
     truncate(postgres_url)
     settings = make_settings(postgres_url, batch_size=500, batch_seconds=0.2)

@@ -32,6 +32,7 @@ def through(proxy: TcpProxy, url: str) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.faults
 def test_a_worker_waits_out_a_long_outage_and_a_sigterm_during_one_is_prompt(postgres_url, make_settings) -> None:  # type: ignore[no-untyped-def]
     truncate(postgres_url)
     target = urlsplit(postgres_url)
