@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from events import topics
+from events.kafka import TopicSpec
 from ingest.settings import IngestSettings
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ class Settings:
     alerts_topic: str = topics.ALERTS_TOPIC
     alert_watch_seconds: float = 2.0
     events_partitions: int = 4
+    replication_factor: int | None = None  # None: the broker's default.replication.factor
+    min_insync_replicas: int | None = None  # None: the broker's min.insync.replicas
     group_id: str = "clearance-ingest"
     instance_id: str | None = None
     session_seconds: float = 10.0
@@ -136,6 +139,8 @@ KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLEARANCE_ALERTS_TOPIC": ("alerts_topic", str),
     "CLEARANCE_ALERT_WATCH_SECONDS": ("alert_watch_seconds", _positive_float),
     "CLEARANCE_EVENTS_PARTITIONS": ("events_partitions", _positive_int),
+    "CLEARANCE_REPLICATION_FACTOR": ("replication_factor", _positive_int),
+    "CLEARANCE_MIN_INSYNC_REPLICAS": ("min_insync_replicas", _positive_int),
     "CLEARANCE_GROUP_ID": ("group_id", str),
     "CLEARANCE_INSTANCE_ID": ("instance_id", str),
     "CLEARANCE_SESSION_SECONDS": ("session_seconds", _session_seconds),
@@ -172,6 +177,9 @@ def from_environ(environ: Mapping[str, str] | None = None) -> Settings:
     values.setdefault("kafka_bootstrap_servers", "127.0.0.1:9092")
     cache_home = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     values.setdefault("kafka_cache_dir", cache_home / "clearance" / "kafka")
+    if values.get("min_insync_replicas", 0) > values.get("replication_factor", float("inf")):
+        raise ConfigError(f"CLEARANCE_MIN_INSYNC_REPLICAS={env['CLEARANCE_MIN_INSYNC_REPLICAS']!r}: must be at "
+                          "most CLEARANCE_REPLICATION_FACTOR (every write would be refused)")
     return Settings(**values)
 
 
@@ -182,10 +190,13 @@ def defaults_table() -> list[tuple[str, str]]:
     return [(key, str(by_field[name])) for key, (name, _) in KEYS.items()]
 
 
-def pipeline_topics(settings: Settings) -> dict[str, int]:
-    """The topics the pipeline needs, with the partitions each gets when the project creates it."""
-    return {settings.events_topic: settings.events_partitions, settings.dlq_topic: 1,
-            settings.updates_topic: settings.events_partitions, settings.alerts_topic: 1}
+def pipeline_topics(settings: Settings) -> dict[str, TopicSpec]:
+    """The topics the pipeline needs, as the project creates them: partitions, replicas, min.insync.replicas."""
+    def spec(partitions: int) -> TopicSpec:
+        return TopicSpec(partitions, settings.replication_factor, settings.min_insync_replicas)
+
+    return {settings.events_topic: spec(settings.events_partitions), settings.dlq_topic: spec(1),
+            settings.updates_topic: spec(settings.events_partitions), settings.alerts_topic: spec(1)}
 
 
 def ingest_settings(settings: Settings) -> IngestSettings:

@@ -3,7 +3,8 @@ and the portal."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
@@ -26,12 +27,30 @@ def make_producer(bootstrap: str, **options: object) -> KafkaProducer:
     return KafkaProducer(**settings)
 
 
-def ensure_topics(bootstrap: str, partitions: dict[str, int]) -> None:
-    """Create the topics that do not exist yet ({name: partitions}); existing ones are left alone."""
+@dataclass(frozen=True)
+class TopicSpec:
+    """How a missing topic is made: its partitions, the replicas of each and its min.insync.replicas,
+    None leaving either to the broker (default.replication.factor, min.insync.replicas). With acks=all
+    a write is acknowledged once min.insync.replicas replicas hold it, refused while fewer are in sync."""
+
+    partitions: int
+    replication_factor: int | None = None
+    min_insync_replicas: int | None = None
+
+    def new_topic(self, name: str) -> NewTopic:
+        configs = {} if self.min_insync_replicas is None else {"min.insync.replicas": str(self.min_insync_replicas)}
+        replicas = -1 if self.replication_factor is None else self.replication_factor  # -1: the broker's
+        return NewTopic(name, self.partitions, replicas, topic_configs=configs)
+
+
+def ensure_topics(bootstrap: str, partitions: Mapping[str, int | TopicSpec]) -> None:
+    """Create the topics that do not exist yet ({name: TopicSpec, or partitions alone: the broker's
+    replication}); existing ones are left alone, their partitions and replicas as they are."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="clearance-setup")
     try:
         existing = set(admin.list_topics())
-        missing = [NewTopic(name, n, 1) for name, n in partitions.items() if name not in existing]
+        missing = [(spec if isinstance(spec, TopicSpec) else TopicSpec(spec)).new_topic(name)
+                   for name, spec in partitions.items() if name not in existing]
         if missing:
             try:
                 admin.create_topics(missing)
