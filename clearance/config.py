@@ -50,6 +50,8 @@ class Settings:
     portal_host: str = "127.0.0.1"
     portal_port: int = 5000
     portal_secret_key: str | None = None  # None: generated once and kept in <data_dir>/portal-secret
+    portal_token_rate: float = 10.0  # requests a second per API token and portal process; 0: no limit
+    portal_token_burst: int = 100
 
 
 def _positive_int(text: str) -> int:
@@ -70,6 +72,13 @@ def _positive_float(text: str) -> float:
     value = float(text)
     if not value > 0:
         raise ValueError("must be a positive number")
+    return value
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < float("inf"):
+        raise ValueError("must be a number of requests a second, 0 or more (0: no limit)")
     return value
 
 
@@ -155,6 +164,8 @@ KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "PORTAL_HOST": ("portal_host", _host),
     "PORTAL_PORT": ("portal_port", _port),
     "PORTAL_SECRET_KEY": ("portal_secret_key", _secret_key),
+    "PORTAL_TOKEN_RATE": ("portal_token_rate", _rate),
+    "PORTAL_TOKEN_BURST": ("portal_token_burst", _positive_int),
 }
 
 

@@ -82,8 +82,8 @@ def record_rule_edit(session: Session, rule_id: int, action: str, old: dict[str,
     changed = {name: [(old or {}).get(name), (new or {}).get(name)] for name in RULE_FIELDS
                if (old or {}).get(name) != (new or {}).get(name)}
     where = f"{rule.get('terminal') or 'port-wide'}, size {rule.get('size') or 'any'}"
-    summary = f"{action} rule {rule_id} {rule.get('step')} ({where})" + "".join(
-        f"; {name} {before} -> {after}" for name, (before, after) in changed.items() if action == "update")
+    summary = f"{action} rule {rule_id} {rule.get('step')} ({where}): " + (
+        ", ".join(changed) if action == "update" else "all settings")
     detail = {"rule_id": rule_id, "action": action, "step": rule.get("step"), "terminal": rule.get("terminal"),
               "size": rule.get("size"), "changed": changed}
     return record(session, RULE_EDIT, by, summary, detail)

@@ -26,6 +26,8 @@ def create_app(config: PortalConfig) -> Flask:
     from portal.alert_rules.routes import blp as alert_rules_blp
     from portal.alerts import init_alerts
     from portal.alerts.routes import blp as alerts_blp
+    from portal.audit.routes import blp as audit_blp
+    from portal.auth.limits import init_token_limits
     from portal.auth.routes import api_blp as session_blp
     from portal.auth.routes import pages
     from portal.compliance.routes import blp as compliance_blp
@@ -48,6 +50,7 @@ def create_app(config: PortalConfig) -> Flask:
     app.config["PORTAL"] = config
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese names stay readable
     init_db(app, config.database_url, config.write_wait_seconds)
+    init_token_limits(app, config.portal_token_rate, config.portal_token_burst)
     init_publisher(app, config)
     init_dead_letters(app, config)
     csrf.init_app(app)
@@ -62,6 +65,7 @@ def create_app(config: PortalConfig) -> Flask:
     api.register_blueprint(stats_blp)
     api.register_blueprint(feeds_blp)
     api.register_blueprint(worklist_blp)
+    api.register_blueprint(audit_blp)
     csrf.exempt(events_blp)  # token callers need no CSRF; session callers are checked in require_principal
     for blueprint in (alerts_blp, alert_rules_blp, compliance_blp):  # time limits and overdue alerts
         api.register_blueprint(blueprint)

@@ -39,6 +39,8 @@ class PortalConfig:
     login_failure_window_seconds: int = 15 * 60
     publish_timeout_seconds: float = 15.0
     write_wait_seconds: float = 5.0  # a writing request waits this long for the database's write lock
+    portal_token_rate: float = 10.0  # requests a second per API token, in this process (0: no limit)
+    portal_token_burst: int = 100  # requests a token may make at once before the rate applies
 
     @property
     def secure_cookies(self) -> bool:

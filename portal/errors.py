@@ -52,6 +52,12 @@ class Unauthorized(PortalError):
     status, code = 401, "unauthorized"
 
 
+class Forbidden(PortalError):
+    """The caller is known, but its credential does not allow this kind of request (a token's scopes)."""
+
+    status, code = 403, "forbidden"
+
+
 class NotFound(PortalError):
     status, code = 404, "not_found"
 
@@ -62,6 +68,16 @@ class TooManyAttempts(PortalError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class RateLimited(TooManyAttempts):
+    """An API token (or an address sending unknown tokens) over its rate limit (portal.auth.rate_limit)."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retry_after)
+        self.details = {"retry_after_seconds": retry_after}
 
 
 class Unavailable(PortalError):
@@ -89,7 +105,7 @@ def error_payload(exc: PortalError) -> dict[str, Any]:
 # HTTP errors raised by Flask, werkzeug or webargs, in the same shape.
 _HTTP_CODES = {400: "invalid_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
                413: "too_large", 415: "unsupported_media_type", 422: "invalid_arguments",
-               429: "too_many_attempts", 500: "internal_error", 503: "unavailable"}
+               403: "forbidden", 429: "too_many_attempts", 500: "internal_error", 503: "unavailable"}
 
 
 def http_error(error: HTTPException) -> tuple[dict[str, Any], int, dict[str, str]]:

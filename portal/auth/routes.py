@@ -5,16 +5,19 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, current_app, g, redirect, render_template, send_from_directory, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, send_from_directory, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint as ApiBlueprint
 from flask_wtf.csrf import generate_csrf
 
+from models.audit_log import FAILED, LOGIN, OK, THROTTLED, Actor, record
 from models.login_session import end_session, start_session
 from models.user import check_login, clear_login_failures, login_retry_after, record_login_failure
 from portal.auth.principal import SESSION_SECRET, current_principal, require_principal
 from portal.auth.schemas import LoginForm, SessionSchema
+from portal.auth.scopes import needs_scopes
 from portal.db import db_session
+from portal.errors import request_id
 
 log = logging.getLogger(__name__)
 
@@ -58,16 +61,20 @@ def login() -> ResponseReturnValue:
     retry_after = login_retry_after(database, name, config.login_failure_limit, window)
     if retry_after:
         log.warning("login throttled for %r (%s s)", name, retry_after)
+        _audit_login(name, None, THROTTLED, f"login as {name} throttled ({retry_after} s left)")
+        database.commit()
         return _throttled(form, retry_after)
     user = check_login(database, name, form.password.data)
     if user is None:
         record_login_failure(database, name, window)
+        _audit_login(name, None, FAILED, f"failed login as {name}")
         database.commit()
         log.info("failed login for %r", name)
         return render_template("login.html", form=form, error="bad_credentials"), 401
     clear_login_failures(database, name)
     _end_login_session()  # a login from a browser already logged in replaces its session
     _, secret = start_session(database, user)
+    _audit_login(user.name, user.id, OK, f"{user.name} logged in")
     database.commit()
     session.clear()
     session.permanent = True  # the cookie expires with the session, 12 h from now
@@ -75,6 +82,12 @@ def login() -> ResponseReturnValue:
     _new_csrf_secret()
     log.info("user %s logged in", user.name)
     return redirect(url_for("auth.home"))
+
+
+def _audit_login(name: str, user_id: int | None, outcome: str, summary: str) -> None:
+    """The audit-log entry of a login attempt, in the login's transaction: the name tried, never the password."""
+    record(db_session(), LOGIN, Actor(name, user_id, address=request.remote_addr, request_id=request_id()),
+           summary, outcome=outcome)
 
 
 def _new_csrf_secret() -> None:
@@ -109,6 +122,7 @@ def _end_login_session() -> None:
 
 @api_blp.route("")
 @api_blp.response(200, SessionSchema)
+@needs_scopes()  # any token: it only says who is calling
 def who_am_i() -> dict[str, Any]:
     """The caller's name, role and binding, and a CSRF token for browser calls that change state."""
     principal = require_principal()

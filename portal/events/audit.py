@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from models.access import Principal, principal_header
+from flask import request
+
 from models.audit import ACCEPTED, REJECTED, AuditedEvent, AuditedRequest, PublishAudit, record_publish
-from portal.auth.principal import by_session
+from models.audit_log import FAILED, OK, PUBLISH, Actor, record
+from portal.auth.principal import by_session, require_caller
 from portal.db import db_session
 from portal.errors import request_id
 from portal.events.checks import Verdict
@@ -30,6 +33,22 @@ def audit_publish(principal: Principal, submitted: Incoming, verdict: Verdict) -
         outcome = ACCEPTED if item.index in events else REJECTED
         rows.append(AuditedEvent(item.index, outcome, fields, reasons.get(item.index, ())))
     return record_publish(db_session(), who, rows)
+
+
+def audit_token_use(submitted: Incoming, accepted: int, rejected: int) -> None:
+    """The audit-log entry of a publish made with an API token (its id and label, never its value), in
+    the request's transaction; publishes from the page are in the publish audit only."""
+    caller = require_caller()
+    if not caller.by_token:
+        return
+    who = Actor(caller.principal.name, caller.principal.user_id, caller.credential.id, request.remote_addr,
+                request_id())
+    label = f" ({caller.token_label})" if caller.token_label else ""
+    record(db_session(), PUBLISH, who, f"token {caller.credential.id}{label} published {accepted} event(s), "
+           f"{rejected} rejected ({submitted.channel})",
+           {"token_id": caller.credential.id, "token_label": caller.token_label, "channel": submitted.channel,
+            "accepted": accepted, "rejected": rejected, "principal": principal_header(caller.principal).decode()},
+           outcome=OK if accepted else FAILED)
 
 
 def unsent(rows: list[PublishAudit], verdict: Verdict, accepted: set[int]) -> None:

@@ -12,11 +12,12 @@ from flask_smorest import Blueprint
 
 from models.access import Principal, principal_header
 from models.audit import recent_publishes
-from models.user import Role
+from models.user import PUBLISH, Role
 from portal.auth.principal import authenticate, require_principal
+from portal.auth.scopes import needs_scopes
 from portal.db import db_session, reads_only_when
 from portal.errors import Unavailable
-from portal.events.audit import audit_publish, unsent
+from portal.events.audit import audit_publish, audit_token_use, unsent
 from portal.events.checks import Verdict, checked
 from portal.events.incoming import Incoming, incoming
 from portal.events.publisher import event_publisher
@@ -52,6 +53,7 @@ def is_dry_run() -> bool:
 @blp.alt_response(200, schema=PublishResultSchema, description="dry run: at least one event would be accepted")
 @blp.alt_response(400, schema=PublishResultSchema, description="no event accepted (or the body is unusable)")
 @reads_only_when(is_dry_run)  # a dry run writes nothing; a publish writes its audit rows
+@needs_scopes(PUBLISH)
 def publish(dry_run: bool = False, terminal: str | None = None) -> ResponseReturnValue:
     """Validate each event against the contract and the caller's publishing rights, send the valid ones
     to Kafka and answer once the broker holds them; every event is audited. A terminal publishes
@@ -64,6 +66,7 @@ def publish(dry_run: bool = False, terminal: str | None = None) -> ResponseRetur
     audited = audit_publish(principal, submitted, verdict)  # before publishing: the write lock, or 503
     accepted = _send(principal, verdict)
     unsent(audited, verdict, accepted)
+    audit_token_use(submitted, len(accepted), len(verdict.rejected))
     db_session().commit()
     if verdict.valid and not accepted:
         raise Unavailable("Kafka did not store the events; nothing was published, try again")

@@ -5,15 +5,17 @@ import logging
 from typing import Any
 
 from flask import request
-from flask_socketio import emit, join_room
+from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from models.access import Principal, visit_visible
 from models.login_session import Credential, valid_credentials
 from portal.alerts.sockets import subscribe_alerts
-from portal.auth.principal import current_caller
+from portal.auth.limits import live_wait
+from portal.auth.principal import live_caller
 from portal.containers.queries import VisitFilter, page_of_visits
 from portal.containers.views import container_summary, container_view, load_container
 from portal.db import db_session
+from portal.errors import Forbidden, RateLimited, error_payload
 from portal.extensions import socketio
 from portal.live import rooms
 
@@ -27,10 +29,14 @@ _credentials: dict[str, Credential] = {}  # sid -> the token or login session it
 @socketio.on("connect", namespace=NAMESPACE)
 def connect(auth: dict[str, Any] | None = None) -> bool:
     """A browser or API client connects with its session cookie, or `auth={"token": ...}`, or an
-    Authorization header. Anyone else is refused (the client sees a connect_error). Once its token is
+    Authorization header. Anyone else is refused (the client sees a connect_error; a token without the
+    read scope, or over its rate limit, with the API's error body as its data). Once its token is
     revoked, its user disabled or its login session ended, the server disconnects it
     (portal.live.revocation)."""
-    caller = current_caller(auth if isinstance(auth, dict) else None)
+    try:
+        caller = live_caller(auth if isinstance(auth, dict) else None)
+    except (Forbidden, RateLimited) as exc:  # a token without the read scope, or over its rate limit
+        raise ConnectionRefusedError(error_payload(exc)) from None
     if caller is None or rooms.scope_of(caller.principal) is None:
         return False
     _principals[request.sid] = caller.principal  # type: ignore[attr-defined]
@@ -64,8 +70,13 @@ def subscribe(message: Any) -> None:
     """Sent by a client: {"container_no": ...}, {"scope": "mine"}, {"scope": "alerts"} or (port office)
     {"scope": "all"}.
     The client receives `snapshot` (the current state, with its version) and from then on `update`
-    for each change. A subscription it may not have gets `not_found`, exactly as an unknown container."""
+    for each change. A subscription it may not have gets `not_found`, exactly as an unknown container.
+    A token connection over its rate limit gets `rate_limited` {"request", "retry_after": seconds}."""
     principal = _still_valid(request.sid)  # type: ignore[attr-defined]
+    wait = live_wait(_credentials[request.sid]) if principal is not None else 0  # type: ignore[attr-defined]
+    if wait:
+        emit("rate_limited", {"request": message if isinstance(message, dict) else None, "retry_after": wait})
+        return
     if principal is None or not isinstance(message, dict):
         emit("not_found", {"request": message if isinstance(message, dict) else None})
         return

@@ -132,5 +132,5 @@ def test_a_rule_change_writes_its_entry_in_its_transaction(sessions: sessionmake
         [entry] = session.scalars(select(AuditEntry)).all()
         assert (entry.kind, entry.actor, entry.user_id) == (RULE_EDIT, "po", editor.user_id)
         assert entry.detail is not None and entry.detail["rule_id"] == rule_id
-        assert entry.detail["changed"]["alarm_seconds"] == [before[1], 1800]
-        assert f"alarm_seconds {before[1]} -> 1800" in entry.summary
+        assert entry.detail["changed"] == {"warning_seconds": [before[0], 600], "alarm_seconds": [before[1], 1800]}
+        assert entry.summary == f"update rule {rule_id} REPOSITION (port-wide, size any): warning_seconds, alarm_seconds"

@@ -1,0 +1,1 @@
+"""The audit log for the port office (GET /api/v1/audit; models/audit_log.py)."""
