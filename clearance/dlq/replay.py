@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clearance.dlq.letters import DeadLetterRecord
 from events import topics
+from models.audit_log import DLQ_REPLAY, Actor, record
 from models.dead_letter_replays import (DeadLetterReplay, ReplayRequest, claim_replays, confirm_replay, replays_of,
                                         withdraw_claims)
 
@@ -125,9 +126,20 @@ def _send(session: Session, producer: KafkaProducer, target: ReplayTarget,
                       metadata.partition, metadata.offset)
     finally:
         withdraw_claims(session, [claim for _, claim in claims])  # those still unconfirmed
+        _audit(session, target, [(letter, claim) for letter, claim in claims if claim.confirmed])
         session.commit()
     if refusal is not None:
         raise refusal
+
+
+def _audit(session: Session, target: ReplayTarget, replayed: list[tuple[DeadLetterRecord, DeadLetterReplay]]) -> None:
+    """One audit-log entry for the letters of a chunk the broker took, in the transaction confirming them."""
+    if replayed:
+        marks = [replay_mark(target.dlq_topic, letter) for letter, _ in replayed]
+        record(session, DLQ_REPLAY, Actor(target.by), f"replayed {len(marks)} dead letter(s) from {target.dlq_topic} "
+               f"to {target.events_topic}" + (" (again)" if target.again else ""),
+               {"dlq_topic": target.dlq_topic, "events_topic": target.events_topic, "again": target.again,
+                "letters": marks})
 
 
 def _send_one(producer: KafkaProducer, target: ReplayTarget, letter: DeadLetterRecord) -> FutureRecordMetadata:
