@@ -5,6 +5,7 @@
 
 import "./dashwords.js";
 import { mountAlerts } from "./alerts.js";
+import { mountAuditLog } from "./audit.js";
 import { disposeCharts, drawChart, histogramOption, loadCharts, stagesOption, survivalOption, terminalsOption,
   trendOption } from "./charts.js";
 import { chartPanel, complianceByStep, complianceTable, filterBar, kpiCards, NATIONAL, nowStrip,
@@ -50,6 +51,7 @@ export function mountDashboard(root, params) {
   let request = 0;
   let active = true;
   const alerts = mountAlerts();
+  const audit = mountAuditLog(); // the port office's alone; hidden for everyone else
 
   function stepName(row) { return row[`name_${labelKey()}`] || row.step; }
   function stageName(group) { return group[labelKey()] || group.key; }
@@ -77,10 +79,12 @@ export function mountDashboard(root, params) {
           h("h2", {}, t("compliance.title")), h("a", { class: "csv", href: apiUrl("/api/v1/stats/compliance",
             { from: filter.from, to: filter.to, format: "csv" }), download: "",
             dataset: { csv: "compliance" } }, t("chart.csv"))), h("div", { class: "panel-content" })),
-        alerts.node));
+        alerts.node),
+      audit.node);
     CHARTS.forEach(drawPanel);
     renderCompliance();
     alerts.render();
+    audit.render();
   }
 
   function body(name) { return root.querySelector(`[data-panel="${name}"] .chart-body`); }
@@ -195,9 +199,10 @@ export function mountDashboard(root, params) {
   document.title = `${t("dash.title")} · ${t("app.title")}`;
   loadCharts().catch(() => { /* each chart panel says so when it is drawn */ });
   load();
+  audit.load(); // not part of `load`: the dashboard's filters do not apply to it
   return {
     render: () => { document.title = `${t("dash.title")} · ${t("app.title")}`; render(); },
     setParams: (next) => setFilter(normalise(next)),
-    unmount: () => { active = false; disposeCharts(root); alerts.unmount(); delete root.dataset.drawn; },
+    unmount: () => { active = false; disposeCharts(root); alerts.unmount(); audit.unmount(); delete root.dataset.drawn; },
   };
 }
