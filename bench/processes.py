@@ -42,7 +42,9 @@ class Stack:
                     "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "CLEARANCE_EVENTS_TOPIC": self.events_topic,
                     "CLEARANCE_DLQ_TOPIC": f"bench.{self.tag}.dlq", "CLEARANCE_UPDATES_TOPIC": self.updates_topic,
                     "CLEARANCE_GROUP_ID": f"bench-{self.tag}", "CLEARANCE_BATCH_SECONDS": str(self.batch_seconds),
-                    "LOG_LEVEL": "WARNING"}, **extra)
+                    "LOG_LEVEL": "WARNING",
+                    "PORTAL_TOKEN_RATE": "0"},  # a benchmark drives the portal with a few tokens, fast
+                   **extra)
         return env
 
     def topics(self) -> None:
