@@ -255,8 +255,10 @@ class IngestWorker:
                 self.stats.database_down_since = outage.since
                 self.metrics.count_database_retry()
                 delay = outage.next_delay()
-                log.warning("database unreachable for %.0fs (attempt %s, retrying in %ss): %s",
-                            outage.seconds(), outage.attempts, delay, str(exc).strip().splitlines()[0][:300])
+                cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+                log.warning("database unreachable or refusing for %.0fs (%s; attempt %s, retrying in %ss): %s",
+                            outage.seconds(), type(cause).__name__, outage.attempts, delay,
+                            (str(exc).strip().splitlines() or ["?"])[0][:300])  # a deadlock: the batch again
                 wait_in_group(self.consumer, delay, lambda: self.stopping, self.pending.extend, self._tick)
                 continue
             if outage is not None:
