@@ -16,29 +16,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from events.kafka import broker_reachable
+from events.readiness import Check, NotReady, readiness
 
 log = logging.getLogger(__name__)
-Check = Callable[[], None]  # returns when the thing checked is fine, raises what is wrong otherwise
 
 
-class NotReady(Exception):
-    """A check of our own failed; its message (ours, naming no host) is answered."""
 
 
-def readiness(checks: Mapping[str, Check]) -> tuple[bool, dict[str, Any]]:
-    """Run every check; (all passed, the body: {"ready", "failed": [names], "checks": {name: "ok", a
-    NotReady's message, or another error's type}}). Other errors' words are logged, not answered: they
-    may name hosts."""
-    results: dict[str, str] = {}
-    for name, check in checks.items():
-        try:
-            check()
-            results[name] = "ok"
-        except Exception as exc:  # noqa: BLE001 - any failure makes the check fail
-            log.warning("readiness check %s failed: %s: %s", name, type(exc).__name__, exc)
-            results[name] = str(exc) if isinstance(exc, NotReady) else type(exc).__name__
-    failed = [name for name, result in results.items() if result != "ok"]
-    return not failed, {"ready": not failed, "failed": failed, "checks": results}
 
 
 def worker_checks(sessions: sessionmaker[Session], bootstrap: str, joined: Callable[[], bool]) -> dict[str, Check]:

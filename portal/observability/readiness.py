@@ -2,21 +2,14 @@
 answers, and the feed readers are positioned at their topics' end (when the process reads them)."""
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-from typing import Any
-
 from flask import Flask
 from sqlalchemy import Engine, text
 
 from events.kafka import broker_reachable
-
-log = logging.getLogger(__name__)
-Check = Callable[[], None]  # returns when the thing checked is fine, raises what is wrong otherwise
+from events.readiness import Check, NotReady
 
 
-class NotReady(Exception):
-    """A check of our own failed; its message (ours, naming no host) is answered."""
+
 
 
 def portal_checks(app: Flask) -> dict[str, Check]:
@@ -45,18 +38,3 @@ def _positioned(app: Flask, extension: str) -> Check:
     return check
 
 
-def readiness(checks: dict[str, Check]) -> tuple[bool, dict[str, Any]]:
-    """Run every check; (all passed, the body: {"ready", "failed": [names], "checks": {name: "ok", a
-    NotReady's message, or another error's type}}). Other errors' words are logged, not answered: /readyz
-    needs no login and they may name hosts. (ingest.metrics_server has the same for workers; the two
-    packages share no module.)"""
-    results: dict[str, str] = {}
-    for name, check in checks.items():
-        try:
-            check()
-            results[name] = "ok"
-        except Exception as exc:  # noqa: BLE001 - any failure makes the check fail
-            log.warning("readiness check %s failed: %s: %s", name, type(exc).__name__, exc)
-            results[name] = str(exc) if isinstance(exc, NotReady) else type(exc).__name__
-    failed = [name for name, result in results.items() if result != "ok"]
-    return not failed, {"ready": not failed, "failed": failed, "checks": results}

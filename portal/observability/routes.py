@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from portal.observability.readiness import portal_checks, readiness
+from events.readiness import readiness
+from portal.observability.readiness import portal_checks
 
 blp = Blueprint("observability", __name__)
 NO_STORE = {"Cache-Control": "no-store"}
