@@ -4,10 +4,7 @@ cluster stopped and started again, while two workers consume. Every valid event 
 every bad one dead-lettered once, every offset committed, the state equal to one store in order."""
 from __future__ import annotations
 
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from datetime import datetime, timezone
@@ -19,7 +16,7 @@ from clearance.config import from_environ
 from clearance.simulate import SimConfig, generate
 from events.kafka import ensure_topics, make_producer
 from tests.conftest import settings_env, truncate
-from tests.ingest.test_crash_recovery import assert_stored_exactly, publish_slowly, start_worker
+from tests.ingest.test_crash_recovery import assert_stored_exactly, finish, publish_slowly, start_worker
 from tests.ingest.test_process import count_stored
 from tests.support.pipeline import wait_until
 
@@ -78,11 +75,5 @@ def test_a_broker_down_then_the_whole_cluster_loses_and_duplicates_nothing(  # t
         assert all(worker.poll() is None for worker in workers), "a worker died"
     finally:
         producer.close()
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=60)
-    finals = [subprocess.Popen([sys.executable, "-m", "clearance.cli", "ingest", "--quiet", "--max-idle", "8"],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for env in envs]
-    errors = [final.communicate(timeout=600)[1] for final in finals]
-    assert [final.returncode for final in finals] == [0, 0], errors
+        finish(workers, envs)
     assert_stored_exactly(messages, placed, settings, postgres_url)
