@@ -59,8 +59,15 @@ class LocalCluster:
         return self.bootstrap
 
     def stop(self) -> bool:
-        """Stop every node; True when one was running."""
-        return any([node.stop() for node in self.nodes])
+        """Stop every node, all at once (one by one, the last would wait out its controlled shutdown with
+        no quorum left to answer it); True when one was running."""
+        stopped: list[bool] = []
+        threads = [threading.Thread(target=lambda n=node: stopped.append(n.stop())) for node in self.nodes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return any(stopped)
 
     def status(self) -> list[BrokerStatus]:
         return [node.status() for node in self.nodes]
