@@ -14,11 +14,13 @@ from kafka.errors import KafkaError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from clearance.broker.proc import port_open
 from clearance.config import Settings
 from events import topics
 from models import Container, StoredEvent
 
 log = logging.getLogger(__name__)
+BROKER_MS = 5000  # at most for the broker's end offsets
 
 RATE_WINDOW_SECONDS = 10.0
 REASON_WIDTH = 60
@@ -78,6 +80,8 @@ class PipelineMonitor:
             containers = session.scalar(select(func.count()).select_from(Container)) or 0
         status = PipelineStatus(stored, containers, None, None, self._rate(stored),
                                 live_clients=read_presence(self.presence_file))
+        if not self._broker_answers():
+            return status  # the broker's figures unknown ("?"), rather than a status line that hangs
         try:
             dlq_ends = self._ends(self.settings.dlq_topic)
             status.dead_lettered = sum(dlq_ends.values())
@@ -91,6 +95,8 @@ class PipelineMonitor:
         """Events stored and the ingest group's lag only: cheaper than status() (no dead-letter read)."""
         with self.sessions() as session:
             stored = session.scalar(select(func.count()).select_from(StoredEvent)) or 0
+        if not self._broker_answers():
+            return stored, None
         try:
             return stored, self._lag()
         except KafkaError as exc:
@@ -105,9 +111,15 @@ class PipelineMonitor:
         then, before = self.readings[0]
         return (stored - before) / (now - then) if now - then >= 1.0 else None
 
+    def _broker_answers(self) -> bool:
+        """Whether the first bootstrap broker takes a connection: kafka-python's calls wait for a broker
+        that is gone (minutes, on the way out of `clearance run` after `clearance kafka stop`)."""
+        host, _, port = self.settings.kafka_bootstrap_servers.split(",")[0].rpartition(":")
+        return port_open(host or "127.0.0.1", int(port))
+
     def _ends(self, topic: str) -> dict[TopicPartition, int]:
         partitions = self.offsets.partitions_for_topic(topic) or set()
-        return dict(self.offsets.end_offsets([TopicPartition(topic, p) for p in partitions]))
+        return dict(self.offsets.end_offsets([TopicPartition(topic, p) for p in partitions], timeout_ms=BROKER_MS))
 
     def _latest_reason(self, ends: dict[TopicPartition, int]) -> str | None:
         """The reason header of the newest dead letter (read again only when there are new ones)."""
