@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
-from kafka.errors import CommitFailedError
+from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 from psycopg import OperationalError as DriverOperationalError
 from sqlalchemy.exc import DBAPIError
@@ -125,7 +125,7 @@ class IngestWorker:
             self._consume(max_idle)
             self.flush()
         except StopRequested:
-            log.warning("stopped while waiting for the database; the open batch is left uncommitted")
+            log.warning("stopped while waiting for the database or the broker; the open batch is left uncommitted")
         finally:
             self._report()
             # bounded: kafka-python waits up to request_timeout_ms (30 s) for a group it is rejoining
@@ -159,9 +159,7 @@ class IngestWorker:
         while not self.stopping:
             idle_wait = min(self.settings.batch_seconds, IDLE_POLL)  # stop, report and idle checks stay prompt
             wait = max(0.0, deadline - time.monotonic()) if self.pending else idle_wait
-            polled = self.consumer.poll(timeout_ms=int(wait * 1000),
-                                        max_records=self.settings.batch_size - len(self.pending))
-            records = [r for batch in polled.values() for r in batch]
+            records = self._poll(wait)
             now = time.monotonic()
             if records and not self.pending:
                 deadline = now + self._batch_wait(records)  # the batch opens with its first message
@@ -177,6 +175,18 @@ class IngestWorker:
                 return
             self.metrics.observe_consumer(self.consumer, self.pending)
             self._unstick()
+
+    def _poll(self, wait: float) -> list[Any]:
+        """The records of one poll; none while the brokers are all away (kafka-python 3 raises the
+        connection's error out of poll then: the worker waits for them instead of dying)."""
+        try:
+            polled = self.consumer.poll(timeout_ms=int(wait * 1000),
+                                        max_records=self.settings.batch_size - len(self.pending))
+        except (KafkaError, OSError) as exc:
+            log.warning("broker unreachable while polling (%s: %s); trying again", type(exc).__name__, exc)
+            time.sleep(IDLE_POLL)
+            return []
+        return [r for batch in polled.values() for r in batch]
 
     def _batch_wait(self, records: list[Any]) -> float:
         """How long a batch opening with these records may wait for more: CLEARANCE_BATCH_SECONDS from
@@ -200,15 +210,16 @@ class IngestWorker:
         opened = time.perf_counter()
         sorted_batch = triage(records, self.run_of_dead, self.settings.max_message_bytes)
         if sorted_batch.dead:
-            send_dead_letters(self.producer, self.settings.dlq_topic, sorted_batch.dead)
+            self._broker_retrying(lambda: send_dead_letters(self.producer, self.settings.dlq_topic, sorted_batch.dead))
         began = time.perf_counter()
         result, refused = self._store(sorted_batch)
         store_seconds = time.perf_counter() - began
         self.stats.store_seconds += store_seconds
         self.stats.waited_seconds += result.waited_seconds
         if refused:
-            send_dead_letters(self.producer, self.settings.dlq_topic, refused)
-        self._retrying(lambda: self.feed.publish(result))  # it reads the states of replayed containers
+            self._broker_retrying(lambda: send_dead_letters(self.producer, self.settings.dlq_topic, refused))
+        # the feed reads the states of replayed containers (database) and sends them (broker)
+        self._broker_retrying(lambda: self._retrying(lambda: self.feed.publish(result)))
         self._commit(records)
         self.metrics.count_batch(len(records), result, sorted_batch.dead + refused, store_seconds,
                                  time.perf_counter() - opened)
@@ -286,6 +297,25 @@ class IngestWorker:
         except CommitFailedError as exc:
             # The partitions moved on; what we stored is idempotent and will be seen again by the new owner.
             log.warning("offset commit refused after a rebalance: %s", exc)
+        except KafkaError as exc:  # the broker away: the batch is read again later, which changes nothing
+            log.warning("offset commit failed (%s: %s); the batch will be read again", type(exc).__name__, exc)
+
+    def _broker_retrying(self, action: Callable[[], T]) -> T:
+        """Run `action` (dead letters, the change feed: they must reach the broker before the offsets are
+        committed) until the broker takes it, however long it is away; SIGTERM meanwhile: StopRequested."""
+        outage = Outage()
+        while True:
+            try:
+                return action()
+            except KafkaError as exc:
+                delay = outage.next_delay()
+                log.warning("broker unreachable for %.0fs (%s; attempt %s, retrying in %ss)", outage.seconds(),
+                            type(exc).__name__, outage.attempts, delay)
+                deadline = time.monotonic() + delay
+                while time.monotonic() < deadline:
+                    if self.stopping:
+                        raise StopRequested() from exc
+                    time.sleep(0.2)
 
     def _report(self) -> None:
         if not self.report:

@@ -72,7 +72,8 @@ def test_a_broker_down_then_the_whole_cluster_loses_and_duplicates_nothing(  # t
         rest = {}
         publish_slowly(producer, settings.events_topic, messages[4000:], rest)
         placed.update({i + 4000: where for i, where in rest.items()})
-        assert all(worker.poll() is None for worker in workers), "a worker died"
+        dead = [worker for worker in workers if worker.poll() is not None]
+        assert not dead, "a worker died: " + " / ".join(w.stderr.read().decode()[-3000:] for w in dead if w.stderr)
     finally:
         producer.close()
         finish(workers, envs)
