@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from events.schema import printable
 from models.base import Base, UTCDateTime
-from models.user import now
+from models.user import User, now
 
 LOGIN, PUBLISH, RULE_EDIT, DLQ_REPLAY = "login", "publish", "rule_edit", "dlq_replay"
 KINDS = (LOGIN, PUBLISH, RULE_EDIT, DLQ_REPLAY)
@@ -62,7 +62,10 @@ def record(session: Session, kind: str, actor: Actor, summary: str, detail: dict
     characters escaped: a failed login's name is whatever was typed."""
     if kind not in KINDS:
         raise ValueError(f"unknown audit kind {kind!r}")
-    entry = AuditEntry(at=now(), kind=kind, outcome=outcome, actor=_clean(actor.name, 64), user_id=actor.user_id,
+    # the name is kept whatever; the link to the account only while there is one (a principal of a
+    # service, or of a user removed since, has none to point at)
+    user_id = actor.user_id if actor.user_id is not None and session.get(User, actor.user_id) is not None else None
+    entry = AuditEntry(at=now(), kind=kind, outcome=outcome, actor=_clean(actor.name, 64), user_id=user_id,
                        token_id=actor.token_id, address=_clean(actor.address, 64) if actor.address else None,
                        request_id=actor.request_id[:16] if actor.request_id else None,
                        summary=_clean(summary, 200), detail=detail)
