@@ -10,7 +10,7 @@ from clearance.config import from_environ
 from clearance.monitor import PipelineMonitor
 from events.kafka import ensure_topics
 from models.db import make_engine, session_factory
-from tests.ingest.test_broker_faults import free_port_block
+from tests.support.http import free_port_block
 from tests.support.pipeline import produce
 
 

@@ -32,3 +32,17 @@ def wait_for_http(url: str, check_alive: Callable[[], None], timeout: float) -> 
             return
         time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+def free_port_block(size: int) -> int:
+    """A first port from which `size` ports are free (a local broker's or cluster's client and
+    controller ports)."""
+    for base in range(41000, 60000, 97):
+        try:
+            for port in range(base, base + size):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no block of free ports")
