@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from kafka import KafkaConsumer, TopicPartition
-from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 from psycopg import OperationalError as DriverOperationalError
@@ -25,6 +24,7 @@ from ingest.handlers import is_data_error, store_batch, store_isolating
 from ingest.metrics import IngestMetrics
 from ingest.metrics_server import MetricsServer, worker_checks
 from ingest.outage import Outage, StopRequested, resume, wait_in_group
+from ingest.rebalances import Rebalances
 from ingest.stats import IngestStats
 from ingest.triage import DeadLetter, DeadLetterRun, Triage, triage
 from models.operations import StoreResult
@@ -35,28 +35,6 @@ T = TypeVar("T")
 IDLE_POLL = 0.5  # longest poll while no batch is open, in seconds
 CLOSE_TIMEOUT_MS = 2000  # at most for leaving the group and closing the producer, so SIGTERM ends us in 5 s
 REJOIN_TIMEOUT = 20.0  # seconds a revoked worker waits for its new assignment before starting over
-
-
-class _Rebalances(ConsumerRebalanceListener):
-    """kafka-python 3 calls this on its IO thread, where nothing may block (a commit there raises and
-    leaves the group stuck). Records of revoked partitions are dropped at the next flush instead: their
-    new owner reads them again from the last committed offset, and storing is idempotent. It notes
-    when a rejoin started, for the watchdog in `IngestWorker`, and whether the worker is in the group
-    with its partitions (`joined`, for /readyz)."""
-
-    def __init__(self) -> None:
-        self.rejoining_since: float | None = None
-        self.joined = False
-
-    def on_partitions_revoked(self, revoked: Any) -> None:
-        self.rejoining_since = time.monotonic()
-        self.joined = False
-        log.info("revoked %s", sorted(f"{tp.topic}[{tp.partition}]" for tp in revoked))
-
-    def on_partitions_assigned(self, assigned: Any) -> None:
-        self.rejoining_since = None
-        self.joined = True
-        log.info("assigned %s", sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned))
 
 
 class IngestWorker:
@@ -77,7 +55,7 @@ class IngestWorker:
         self._last_tick = 0.0
         self.pending: list[Any] = []
         self.run_of_dead = DeadLetterRun(settings.dlq_run_limit)
-        self.rebalances = _Rebalances()
+        self.rebalances = Rebalances()
         self.consumer = self._new_consumer()
         self.producer = make_producer(settings.kafka_bootstrap_servers)
         self.feed = ChangeFeed(self.producer, settings.updates_topic, sessions)
