@@ -4,58 +4,31 @@ scopes, entries are cleaned and filtered, and a rule change writes its entry in 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import AuditEntry, Base
+from models import AuditEntry
 from models.access import principal_of
 from models.alert_rules import AlertRule, RuleSettings, seed_default_rules, update_rule
 from models.audit_log import DLQ_REPLAY, FAILED, LOGIN, RULE_EDIT, Actor, AuditQuery, page_of_entries, record
 from models.db import downgrade, make_engine, upgrade
+from tests.support.migrations import differences
 from models.user import PUBLISH, READ, Role, UserError, create_user, issue_token, token_owner
 
 TABLES = ("audit_log", "api_tokens")
 
 
-def _tables_of(diff: Any) -> set[str]:
-    """The tables an autogenerate difference names (modify_* differences come grouped per column)."""
-    if isinstance(diff, list):
-        return _tables_of(diff[0])
-    names = set()
-    for part in diff[1:]:
-        if isinstance(part, str):
-            names.add(part)
-        names.add(getattr(part, "name", None) if hasattr(part, "columns") else None)
-        names.add(getattr(getattr(part, "table", None), "name", None))
-    return {name for name in names if isinstance(name, str)}
-
-
-def differences(url: str) -> list[Any]:
-    """What autogenerate finds between the database at `url` and the models, about the tables of 0012."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            found = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
-                                     Base.metadata)
-    finally:
-        engine.dispose()
-    return [d for d in found if _tables_of(d) & set(TABLES)]
-
-
 @pytest.mark.filterwarnings("ignore::UserWarning", "ignore::sqlalchemy.exc.SAWarning")
 def test_the_migration_builds_what_the_models_describe(database_url: str) -> None:
-    assert differences(database_url) == []
+    assert differences(database_url, TABLES) == []
     downgrade(database_url, "0011")
-    kinds = {d[0] if not isinstance(d, list) else d[0][0] for d in differences(database_url)}
+    kinds = {d[0] if not isinstance(d, list) else d[0][0] for d in differences(database_url, TABLES)}
     assert {"add_table", "add_column"} <= kinds  # the comparison does see both changes
     upgrade(database_url)
-    assert differences(database_url) == []
+    assert differences(database_url, TABLES) == []
 
 
 def test_tokens_made_before_0012_keep_both_scopes(database_url: str) -> None:

@@ -3,54 +3,26 @@ the migration builds the table the model describes and goes down and up again; c
 skips, further attempts and withdrawn claims."""
 from __future__ import annotations
 
-from typing import Any
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import Base, DeadLetterReplay
+from models import DeadLetterReplay
 from models.db import downgrade, make_engine, upgrade
+from tests.support.migrations import differences
 from models.dead_letter_replays import ReplayRequest, claim_replays, confirm_replay, replays_of, withdraw_claims
 
 TABLE = "dead_letter_replays"
 DLQ, EVENTS = "clearance.events.dlq", "clearance.events"
 
 
-def _table_of(diff: Any) -> str | None:
-    """The table an autogenerate difference is about, if it is ours."""
-    if isinstance(diff, list):  # modify_* differences come grouped per column
-        return _table_of(diff[0])
-    for part in diff[1:]:
-        if part == TABLE:  # (modify_type, schema, table name, column name, …)
-            return TABLE
-        if hasattr(part, "columns") and getattr(part, "name", None) == TABLE:  # (add_table, Table)
-            return TABLE
-        if getattr(getattr(part, "table", None), "name", None) == TABLE:  # a column, index or constraint
-            return TABLE
-    return None
-
-
-def differences(url: str) -> list[Any]:
-    """What autogenerate finds between the database at `url` and the models, about our table."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            found = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
-                                     Base.metadata)
-    finally:
-        engine.dispose()
-    return [d for d in found if _table_of(d) == TABLE]
-
-
 @pytest.mark.filterwarnings("ignore::UserWarning", "ignore::sqlalchemy.exc.SAWarning")
 def test_the_migration_builds_the_table_the_model_describes(database_url: str) -> None:
-    assert differences(database_url) == []
+    assert differences(database_url, (TABLE,)) == []
     downgrade(database_url, "0010")
-    assert [d[0] for d in differences(database_url)] == ["add_table"]  # the comparison does see our table
+    assert [d[0] for d in differences(database_url, (TABLE,))] == ["add_table"]  # the comparison does see our table
     upgrade(database_url)
 
 
