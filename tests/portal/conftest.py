@@ -2,6 +2,7 @@
 API tokens, and a small stored world (tests/portal/world.py)."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.security import generate_password_hash
 
 from clearance.config import Settings, portal_config
 from models.access import Principal, principal_of
@@ -92,15 +94,22 @@ def db(database_url: str) -> Iterator[Sessions]:
     engine.dispose()
 
 
+@functools.cache
+def password_hash() -> str:
+    """PASSWORD's hash, made once: scrypt is slow on purpose (~0.1 s), and most tests need a user."""
+    return generate_password_hash(PASSWORD)
+
+
 @pytest.fixture
 def people(db: Sessions) -> dict[str, Person]:
     """One user of each role (and a revoked token, a disabled user), each with an API token. Only
-    port_office has a password (hashing is slow on purpose)."""
+    port_office has a password, PASSWORD."""
     found: dict[str, Person] = {}
     with db() as session:
         for name, (role, uscc, terminal) in PEOPLE.items():
-            user = create_user(session, name, role, uscc=uscc, terminal=terminal,
-                               password=PASSWORD if name == "port_office" else None)
+            user = create_user(session, name, role, uscc=uscc, terminal=terminal)
+            if name == "port_office":
+                user.password_hash = password_hash()
             row, token = issue_token(session, user, "test")
             found[name] = Person(name, token, principal_of(user))
             if name == "revoked":
