@@ -87,4 +87,5 @@ def merged_results(results: Sequence[StoreResult]) -> StoreResult:
         states.update(result.states)
         touched |= result.touched
     return StoreResult(sum(r.stored for r in results), sum(r.unchanged for r in results), changed, states,
-                       frozenset(touched - set(changed)), sum(r.waited_seconds for r in results))
+                       frozenset(touched - set(changed)), sum(r.waited_seconds for r in results),
+                       sum(r.rebuild_seconds for r in results))

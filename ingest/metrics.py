@@ -66,6 +66,9 @@ class IngestMetrics:
         self.store_seconds = Histogram(
             "store_duration_seconds", "storing a batch and rebuilding the containers it reaches, commits "
             "included", buckets=DURATION_BUCKETS, **metric)
+        self.rebuild_seconds = Histogram(
+            "rebuild_duration_seconds", "of which rebuilding the containers the batch reaches: their "
+            "events read, visits computed, states written", buckets=DURATION_BUCKETS, **metric)
         self.rebuild_wait_seconds = Histogram(
             "rebuild_lock_wait_seconds", "of which waiting for other workers' rebuilds (their locks)",
             buckets=DURATION_BUCKETS, **metric)
@@ -86,6 +89,7 @@ class IngestMetrics:
         for code, count in Tally(reason_code(letter.reason) for letter in dead).items():
             self.dead_lettered.labels(code).inc(count)
         self.store_seconds.observe(store_seconds)
+        self.rebuild_seconds.observe(result.rebuild_seconds)
         self.rebuild_wait_seconds.observe(result.waited_seconds)
         self.batch_seconds.observe(batch_seconds)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ class StoreResult:
     # state did not change here, but whoever missed the first delivery may need it again.
     touched: frozenset[str] = frozenset()
     waited_seconds: float = 0.0  # spent taking the rebuild locks: waiting for other workers (models.rebuild_locks)
+    rebuild_seconds: float = 0.0  # spent rebuilding the containers reached: reading, computing, writing their state
 
 
 def store_events(session: Session, events: Sequence[ClearanceEvent], cache: ReachCache | None = None) -> StoreResult:
@@ -45,7 +47,8 @@ def store_events(session: Session, events: Sequence[ClearanceEvent], cache: Reac
     The same event stored twice changes nothing; of two versions of one (source, publisher, event_id) the newer
     `updated_at` wins whatever order they come in. With a `cache` (one per worker), the containers this
     worker rebuilt last are brought up to date from the batch instead of read again (models.reach).
-    Raises only database errors.
+    The result says how long the rebuild took (`rebuild_seconds`) and how long the locks before it
+    waited (`waited_seconds`). Raises only database errors.
     """
     newest = _newest_per_key(events)
     stored_versions = _stored_versions(session, list(newest))
@@ -65,9 +68,10 @@ def store_events(session: Session, events: Sequence[ClearanceEvent], cache: Reac
     if cache is not None:
         change = BatchChange(fresh, previous, frozenset(links.retracted_among(session, {e.key for e in fresh})))
     states: dict[str, list[dict[str, object]]] = {}
+    began = time.perf_counter()
     changed = rebuild_containers(session, affected, states, change=change, cache=cache)
     return StoreResult(len(fresh), len(events) - len(fresh), changed, states, frozenset(touched - set(changed)),
-                       waited)
+                       waited, time.perf_counter() - began)
 
 
 def rebuild_containers(session: Session, container_nos: Iterable[str],

@@ -72,12 +72,14 @@ def test_a_batch_moves_the_counters_and_histograms_and_dead_letters_count_by_rea
     assert value("clearance_ingest_dead_letters_total", {"reason": "not_object"}) == 2
     assert value("clearance_ingest_dead_letters_total", {"reason": "invalid_fields"}) == 1
     assert value("clearance_ingest_containers_changed_total") == worker.stats.containers_changed >= 1
-    for histogram in ("batch_duration_seconds", "store_duration_seconds", "rebuild_lock_wait_seconds"):
+    for histogram in ("batch_duration_seconds", "store_duration_seconds", "rebuild_duration_seconds",
+                      "rebuild_lock_wait_seconds"):
         assert value(f"clearance_ingest_{histogram}_count") == worker.stats.batches
     assert worker.stats.batches >= 1
+    rebuild = value("clearance_ingest_rebuild_duration_seconds_sum")
     store = value("clearance_ingest_store_duration_seconds_sum")
     batch = value("clearance_ingest_batch_duration_seconds_sum")
-    assert store is not None and batch is not None and 0 < store <= batch
+    assert rebuild is not None and store is not None and batch is not None and 0 < rebuild < store <= batch
     assert value("clearance_ingest_assigned_partitions") == 4
     lags = [value("clearance_ingest_consumer_lag", {"partition": str(p)}) for p in range(4)]
     assert lags == [0, 0, 0, 0]  # everything stored and committed
