@@ -6,10 +6,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from clearance.commands import alerts, db, dlq, ingest, kafka, portal, publish, run, show, simulate, tokens, users
+from clearance.commands import (alerts, audit, db, dlq, ingest, kafka, portal, publish, run, show, simulate, tokens,
+                                users)
 from clearance.config import ConfigError, from_environ
 
-COMMANDS = (kafka, db, ingest, simulate, publish, show, run, users, tokens, portal, alerts, dlq)
+COMMANDS = (kafka, db, ingest, simulate, publish, show, run, users, tokens, portal, alerts, dlq, audit)
 
 
 def build_parser() -> argparse.ArgumentParser:

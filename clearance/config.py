@@ -46,6 +46,7 @@ class Settings:
     max_message_bytes: int = 65536
     metrics_port: int | None = None  # ingest workers' /metrics, /healthz, /readyz; 0: any free port
     metrics_host: str = "127.0.0.1"
+    audit_retention_days: int = 400  # audit-log entries older than this are deleted; 0: kept forever
     log_level: str = "INFO"
     portal_host: str = "127.0.0.1"
     portal_port: int = 5000
@@ -129,6 +130,13 @@ def _metrics_port(text: str) -> int:
     return value
 
 
+def _retention_days(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be a whole number of days, 0 or more (0: keep every entry)")
+    return value
+
+
 def _secret_key(text: str) -> str:
     if len(text) < 32:
         raise ValueError("must be at least 32 characters (e.g. python -c 'import secrets; "
@@ -160,6 +168,7 @@ KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLEARANCE_MAX_MESSAGE_BYTES": ("max_message_bytes", _positive_int),
     "CLEARANCE_METRICS_PORT": ("metrics_port", _metrics_port),
     "CLEARANCE_METRICS_HOST": ("metrics_host", _host),
+    "CLEARANCE_AUDIT_RETENTION_DAYS": ("audit_retention_days", _retention_days),
     "LOG_LEVEL": ("log_level", _log_level),
     "PORTAL_HOST": ("portal_host", _host),
     "PORTAL_PORT": ("portal_port", _port),

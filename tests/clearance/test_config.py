@@ -13,6 +13,8 @@ def test_defaults() -> None:
     assert settings.database_url == f"sqlite:///{PROJECT_ROOT / 'data' / 'clearance.db'}"
     assert (settings.events_topic, settings.dlq_topic) == ("clearance.events", "clearance.events.dlq")
     assert settings.kafka_bootstrap_servers == "127.0.0.1:9092"
+    assert settings.audit_retention_days == 400
+    assert from_environ({"CLEARANCE_AUDIT_RETENTION_DAYS": "0"}).audit_retention_days == 0  # kept forever
 
 
 def test_every_key_is_in_the_readme_table() -> None:
@@ -29,6 +31,8 @@ def test_every_key_is_in_the_readme_table() -> None:
     ("LOG_LEVEL", "LOUD", "LOG_LEVEL='LOUD': must be DEBUG, INFO, WARNING or ERROR"),
     ("CLEARANCE_BATCHSIZE", "5", "unknown configuration key CLEARANCE_BATCHSIZE"),
     ("CLEARANCE_SESSION_SECONDS", "5", "CLEARANCE_SESSION_SECONDS='5': must be from 6 to 1800 seconds"),
+    ("CLEARANCE_AUDIT_RETENTION_DAYS", "-1", "CLEARANCE_AUDIT_RETENTION_DAYS='-1': must be a whole number of days"),
+    ("CLEARANCE_AUDIT_RETENTION_DAYS", "1.5", "CLEARANCE_AUDIT_RETENTION_DAYS='1.5'"),
 ])
 def test_bad_values_are_refused_naming_the_key(key: str, value: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
