@@ -46,6 +46,7 @@ class Settings:
     max_message_bytes: int = 65536
     metrics_port: int | None = None  # ingest workers' /metrics, /healthz, /readyz; 0: any free port
     metrics_host: str = "127.0.0.1"
+    alerts_metrics_port: int | None = None  # the overdue watcher's /metrics, /healthz, /readyz; 0: any free port
     audit_retention_days: int = 400  # audit-log entries older than this are deleted; 0: kept forever
     log_level: str = "INFO"
     portal_host: str = "127.0.0.1"
@@ -168,6 +169,7 @@ KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLEARANCE_MAX_MESSAGE_BYTES": ("max_message_bytes", _positive_int),
     "CLEARANCE_METRICS_PORT": ("metrics_port", _metrics_port),
     "CLEARANCE_METRICS_HOST": ("metrics_host", _host),
+    "CLEARANCE_ALERTS_METRICS_PORT": ("alerts_metrics_port", _metrics_port),
     "CLEARANCE_AUDIT_RETENTION_DAYS": ("audit_retention_days", _retention_days),
     "LOG_LEVEL": ("log_level", _log_level),
     "PORTAL_HOST": ("portal_host", _host),

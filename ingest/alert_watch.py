@@ -8,7 +8,9 @@ several can run at once (their passes take turns; an alert's key makes a second 
 crash between the commit and the push leaves the alerts unpushed: the next pass, by any watcher, sends
 them. The push is at least once; portal processes keep the highest version per alert.
 
-Between passes, in what is left of the interval, it keeps the figures of past days (ingest.figure_roll).
+Between passes, in what is left of the interval, it keeps the figures of past days (ingest.figure_roll)
+and, once an hour, the audit log within its retention (ingest.audit_prune). Its metrics
+(ingest.alert_metrics) count passes, alerts raised, cleared and pushed, and prunes.
 """
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ from kafka import KafkaProducer
 from sqlalchemy.orm import Session, sessionmaker
 
 from events import jsontext
+from ingest.alert_metrics import AlertWatchMetrics
+from ingest.audit_prune import AuditPruner
 from ingest.figure_roll import FigureRoller
 from models.alert_rules import seed_default_rules
 from models.alerts import mark_pushed, unpushed_alerts
@@ -53,11 +57,15 @@ class Tick:
 
 class AlertWatcher:
     def __init__(self, sessions: sessionmaker[Session], producer: KafkaProducer | None, topic: str,
-                 clock: Clock = utc_now, interval: float = 2.0, roller: FigureRoller | None = None) -> None:
+                 clock: Clock = utc_now, interval: float = 2.0, roller: FigureRoller | None = None,
+                 pruner: AuditPruner | None = None) -> None:
         """`producer` None: alerts are raised and cleared but not pushed (they wait in the outbox).
-        `roller`: keeps the figures of past days between passes, in what is left of each interval."""
+        `roller`: keeps the figures of past days between passes, in what is left of each interval.
+        `pruner`: deletes audit-log entries past their retention, after a pass when it is due."""
         self.sessions = sessions
         self.roller = roller
+        self.pruner = pruner
+        self.metrics = AlertWatchMetrics()
         self.producer = producer
         self.topic = topic
         self.clock = clock
@@ -72,13 +80,21 @@ class AlertWatcher:
             session.commit()
 
     def tick(self) -> Tick:
-        """One pass at `clock()`, committed, then the push. Raises database and Kafka errors."""
-        with self.sessions() as session:
-            result = watch_pass(session, self.clock())
-            session.commit()
-            if refresh_statistics(session, result):
+        """One pass at `clock()`, committed, then the push; counted in `metrics`, done or failed. Raises
+        database and Kafka errors."""
+        began = time.perf_counter()
+        try:
+            with self.sessions() as session:
+                result = watch_pass(session, self.clock())
                 session.commit()
-        return Tick(len(result.raised), len(result.cleared), self.push())
+                if refresh_statistics(session, result):
+                    session.commit()
+            tick = Tick(len(result.raised), len(result.cleared), self.push())
+        except Exception as exc:
+            self.metrics.count_failure(exc)
+            raise
+        self.metrics.count_pass(tick.raised, tick.cleared, tick.pushed, time.perf_counter() - began)
+        return tick
 
     def push(self) -> int:
         """Send the unpushed alerts and mark them pushed once the broker holds them; returns how many."""
@@ -110,6 +126,7 @@ class AlertWatcher:
                     log.info("alerts: %s raised, %s cleared, %s pushed", tick.raised, tick.cleared, tick.pushed)
             except Exception:  # noqa: BLE001 - the watcher must outlive an outage
                 log.exception("alert watch pass failed; again in %s s", self.interval)
+            self.prune()
             self.roll(started + self.interval * ROLL_SHARE - time.monotonic())
             self.stopping.wait(max(0.0, started + self.interval - time.monotonic()))
 
@@ -121,6 +138,15 @@ class AlertWatcher:
             self.roller.step(budget_seconds)
         except Exception:  # noqa: BLE001 - as the pass: the next interval tries again
             log.exception("keeping the figures of past days failed; again in %s s", self.interval)
+
+    def prune(self) -> None:
+        """Delete the audit-log entries past their retention, if there is a pruner and it is due."""
+        if self.pruner is None or self.stopping.is_set():
+            return
+        try:
+            self.metrics.count_pruned(self.pruner.step())
+        except Exception:  # noqa: BLE001 - as the pass: it is due again at the next interval
+            log.exception("pruning the audit log failed; again in %s s", self.interval)
 
     def stop(self, *_: object) -> None:
         self.stopping.set()

@@ -1,4 +1,5 @@
-"""An ingest worker's HTTP port (CLEARANCE_METRICS_PORT), for operators and Prometheus: `/metrics` (the
+"""An ingest worker's HTTP port (CLEARANCE_METRICS_PORT), and the overdue watcher's
+(CLEARANCE_ALERTS_METRICS_PORT, ingest.alert_metrics), for operators and Prometheus: `/metrics` (the
 worker's registry, Prometheus text format), `/healthz` (200 while the process runs) and `/readyz` (200
 when the database answers, the broker answers and the worker is in its group with its partitions
 assigned; else 503 naming the failed checks). No tenant data is served: see ingest.metrics."""
@@ -21,13 +22,8 @@ from events.readiness import Check, NotReady, readiness
 log = logging.getLogger(__name__)
 
 
-
-
-
-
-def worker_checks(sessions: sessionmaker[Session], bootstrap: str, joined: Callable[[], bool]) -> dict[str, Check]:
-    """A worker's readiness: `database` (SELECT 1), `kafka` (cluster metadata), `consumer` (`joined()`:
-    its group's last rebalance gave it its partitions)."""
+def database_check(sessions: sessionmaker[Session]) -> Check:
+    """The check `database`: the sessions' database answers a SELECT 1."""
     engine: Engine = sessions.kw["bind"]
 
     def database() -> None:
@@ -40,11 +36,17 @@ def worker_checks(sessions: sessionmaker[Session], bootstrap: str, joined: Calla
         finally:
             connection.close()
 
+    return database
+
+
+def worker_checks(sessions: sessionmaker[Session], bootstrap: str, joined: Callable[[], bool]) -> dict[str, Check]:
+    """A worker's readiness: `database` (SELECT 1), `kafka` (cluster metadata), `consumer` (`joined()`:
+    its group's last rebalance gave it its partitions)."""
     def consumer() -> None:
         if not joined():
             raise NotReady("not in the consumer group yet, or rebalancing")
 
-    return {"database": database, "kafka": lambda: broker_reachable(bootstrap), "consumer": consumer}
+    return {"database": database_check(sessions), "kafka": lambda: broker_reachable(bootstrap), "consumer": consumer}
 
 
 class MetricsServer(ThreadingHTTPServer):

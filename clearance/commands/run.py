@@ -166,7 +166,7 @@ def _start_children(args: argparse.Namespace, settings: Settings, log_dir: Path 
     children = [start_child(f"ingest-{n}", [*me, "ingest", "--quiet"], env | _worker_env(settings, n), log_dir)
                 for n in range(1, args.workers + 1)]
     children.append(start_child("portal", [*me, "portal"], env, log_dir))
-    children.append(start_child("alerts", [*me, "alerts"], env, log_dir))  # the overdue watcher
+    children.append(start_child("alerts", [*me, "alerts"], env | _alerts_env(settings, args.workers), log_dir))
     return children
 
 
@@ -177,6 +177,15 @@ def _worker_env(settings: Settings, n: int) -> dict[str, str]:
     if settings.metrics_port is not None:
         env["CLEARANCE_METRICS_PORT"] = str(settings.metrics_port and settings.metrics_port + n - 1)
     return env
+
+
+def _alerts_env(settings: Settings, workers: int) -> dict[str, str]:
+    """What the overdue watcher is told beside the environment: CLEARANCE_ALERTS_METRICS_PORT as given,
+    else, when the workers have ports (CLEARANCE_METRICS_PORT), the one after theirs (0 stays any free
+    port), so that every process of the run can be watched."""
+    if settings.alerts_metrics_port is not None or settings.metrics_port is None:
+        return {}
+    return {"CLEARANCE_ALERTS_METRICS_PORT": str(settings.metrics_port and settings.metrics_port + workers)}
 
 
 def _history_days(args: argparse.Namespace, monitor: PipelineMonitor) -> float:

@@ -15,8 +15,8 @@ from tests.support.factories import CONTAINER, doc, event
 from tests.support.pipeline import read_all
 
 SUBCOMMANDS = [[], ["kafka"], ["kafka", "start"], ["kafka", "stop"], ["kafka", "status"], ["db"],
-               ["db", "upgrade"], ["ingest"], ["simulate"], ["publish"], ["show"], ["run"], ["audit"],
-               ["audit", "prune"]]
+               ["db", "upgrade"], ["ingest"], ["simulate"], ["publish"], ["show"], ["run"], ["alerts"],
+               ["audit"], ["audit", "prune"]]
 
 
 @pytest.mark.parametrize("words", SUBCOMMANDS, ids=lambda w: " ".join(w) or "clearance")

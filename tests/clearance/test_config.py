@@ -13,7 +13,7 @@ def test_defaults() -> None:
     assert settings.database_url == f"sqlite:///{PROJECT_ROOT / 'data' / 'clearance.db'}"
     assert (settings.events_topic, settings.dlq_topic) == ("clearance.events", "clearance.events.dlq")
     assert settings.kafka_bootstrap_servers == "127.0.0.1:9092"
-    assert settings.audit_retention_days == 400
+    assert (settings.audit_retention_days, settings.alerts_metrics_port) == (400, None)
     assert from_environ({"CLEARANCE_AUDIT_RETENTION_DAYS": "0"}).audit_retention_days == 0  # kept forever
 
 

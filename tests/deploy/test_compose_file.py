@@ -119,6 +119,10 @@ def test_healthchecks_ask_the_processes_own_endpoints() -> None:
     worker = health_url(ingest)
     assert (worker.port, worker.path) == (int(environment(ingest)["CLEARANCE_METRICS_PORT"]), "/healthz")
     assert environment(ingest)["CLEARANCE_METRICS_HOST"] == "0.0.0.0", "for a Prometheus on the network too"
+    alerts = project_services()["alerts"]
+    watcher = health_url(alerts)
+    assert (watcher.port, watcher.path) == (int(environment(alerts)["CLEARANCE_ALERTS_METRICS_PORT"]), "/healthz")
+    assert environment(alerts)["CLEARANCE_METRICS_HOST"] == "0.0.0.0"
     ready = health_url(portal)
     assert (ready.port, ready.path) == (int(environment(portal)["PORTAL_PORT"]), "/readyz")
     assert health_url(services()["nginx"]).path == "/healthz", "nginx's own check goes through to a portal"
