@@ -1,12 +1,13 @@
 """`clearance audit prune` on both databases: the retention from CLEARANCE_AUDIT_RETENTION_DAYS or
---older-than, a dry run that deletes nothing, 0 keeping every entry, and output with counts only."""
+--older-than, a dry run that deletes nothing, 0 keeping every entry, and output with counts only; and
+`clearance alerts --once`, which prunes what is due as the watcher does."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.audit_log import Actor, LOGIN, record
+from models.audit_log import LOGIN, Actor, record
 from tests.clearance.test_cli import clearance
 from tests.conftest import settings_env
 from tests.models.test_audit_retention import ages_kept, entries_aged
@@ -49,3 +50,13 @@ def test_the_output_tells_nothing_of_the_entries(sessions: sessionmaker[Session]
     assert done.returncode == 0 and "1 entries older than" in done.stdout
     assert "secret-name-tried" not in done.stdout + done.stderr and "10.9.8.7" not in done.stdout + done.stderr
     assert ages_kept(sessions) == []
+
+
+def test_clearance_alerts_once_prunes_what_is_due(sessions: sessionmaker[Session], database_url: str,
+                                                  make_settings) -> None:  # type: ignore[no-untyped-def]
+    entries_aged(sessions, [2, 90, 120], now=datetime.now(timezone.utc))
+    env = settings_env(make_settings(database_url)) | {"CLEARANCE_AUDIT_RETENTION_DAYS": "60"}
+    done = clearance(env, "alerts", "--once")
+    assert done.returncode == 0, done.stderr
+    assert "audit log: 2 entries older than 60 days deleted" in done.stdout
+    assert ages_kept(sessions) == [2]
