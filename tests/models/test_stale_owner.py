@@ -120,7 +120,8 @@ def waits_for(engine: Engine, waiter: Worker, holder: Worker) -> str | None:
     """What `waiter` comes to wait for that `holder` holds (WAITING), or None when it ends without
     waiting for it (or TIMEOUT passes)."""
     deadline = time.monotonic() + TIMEOUT
-    with engine.connect() as connection:
+    # autocommit: pg_stat_activity is read once a transaction
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         while waiter.is_alive() and time.monotonic() < deadline:
             found = connection.execute(WAITING, {"pid": waiter.pid, "holder": holder.pid}).scalar()
             if found is not None:
