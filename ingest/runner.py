@@ -156,10 +156,13 @@ class IngestWorker:
 
     def _poll(self, wait: float) -> list[Any]:
         """The records of one poll; none while the brokers are all away (kafka-python 3 raises the
-        connection's error out of poll then: the worker waits for them instead of dying)."""
+        connection's error out of poll then: the worker waits for them instead of dying). None while the
+        open batch is full: records polled to stay in the group during a database outage can fill it."""
+        room = self.settings.batch_size - len(self.pending)
+        if room <= 0:
+            return []
         try:
-            polled = self.consumer.poll(timeout_ms=int(wait * 1000),
-                                        max_records=self.settings.batch_size - len(self.pending))
+            polled = self.consumer.poll(timeout_ms=int(wait * 1000), max_records=room)
         except (KafkaError, OSError) as exc:
             log.warning("broker unreachable while polling (%s: %s); trying again", type(exc).__name__, exc)
             time.sleep(IDLE_POLL)

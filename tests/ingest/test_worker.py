@@ -134,3 +134,18 @@ def test_records_that_already_waited_in_the_topic_are_stored_without_waiting_aga
     worker = run_worker(settings, on_stored=lambda _: stored_at.append(time.monotonic()))
     assert worker.stats.stored == 5 and len(stored_at) == 1
     assert stored_at[0] - started < 90  # not the 300 s batch time (a group join takes seconds, a stuck one 20)
+
+
+def test_a_batch_filled_during_an_outage_is_not_polled_past(sqlite_url, make_settings) -> None:  # type: ignore[no-untyped-def]
+    """Records polled to stay in the group while the database is away (partitions assigned meanwhile)
+    can fill the open batch: the next poll must not ask kafka-python for no records at all (it raised
+    ValueError and ended a worker in the fault suite); the loop flushes the full batch instead."""
+    settings = make_settings(sqlite_url, batch_size=20)
+    produce(settings.kafka_bootstrap_servers, settings.events_topic, gate_ins(30))
+    worker = IngestWorker(ingest_settings(settings), session_factory(make_engine(sqlite_url)))
+    try:
+        worker.pending = [object()] * 25  # more than a batch, as after an outage
+        assert worker._poll(0.1) == []
+    finally:
+        worker.consumer.close(autocommit=False)
+        worker.producer.close()
