@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from sqlalchemy.exc import OperationalError
 
 from models.login_session import valid_credentials
 from portal.db import db_session
@@ -36,7 +37,10 @@ class RevocationWatcher:
                 break
             try:
                 self.check()
-            except Exception:  # noqa: BLE001 - the watcher must outlive a database outage
+            except OperationalError as exc:  # the database away: expected, said in one line
+                log.warning("database unreachable, live clients' credentials not checked; again in %s s (%s)",
+                            self.interval, type(exc.orig).__name__)
+            except Exception:  # noqa: BLE001 - the watcher must outlive anything
                 log.exception("checking live clients' credentials failed; again in %s s", self.interval)
 
     def stop(self) -> None:

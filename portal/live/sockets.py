@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import request
 from flask_socketio import ConnectionRefusedError, emit, join_room
+from sqlalchemy.exc import OperationalError
 
 from models.access import Principal, visit_visible
 from models.login_session import Credential, valid_credentials
@@ -15,13 +16,14 @@ from portal.auth.principal import live_caller
 from portal.containers.queries import VisitFilter, page_of_visits
 from portal.containers.views import container_summary, container_view, load_container
 from portal.db import db_session
-from portal.errors import Forbidden, RateLimited, error_payload
+from portal.errors import Forbidden, RateLimited, Unavailable, error_payload
 from portal.extensions import socketio
 from portal.live import rooms
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/live"
 MINE_SNAPSHOT_SIZE = 100  # the newest visits; the page asks the HTTP API for more
+RETRY_AFTER = 5  # seconds a client is told to wait before subscribing again while the database is away
 _principals: dict[str, Principal] = {}  # sid -> who connected
 _credentials: dict[str, Credential] = {}  # sid -> the token or login session it connected with
 
@@ -37,6 +39,8 @@ def connect(auth: dict[str, Any] | None = None) -> bool:
         caller = live_caller(auth if isinstance(auth, dict) else None)
     except (Forbidden, RateLimited) as exc:  # a token without the read scope, or over its rate limit
         raise ConnectionRefusedError(error_payload(exc)) from None
+    except OperationalError as exc:  # the database away: refused with the API's 503 body, not a traceback
+        raise ConnectionRefusedError(_unavailable("connect", exc)) from None
     if caller is None or rooms.scope_of(caller.principal) is None:
         return False
     _principals[request.sid] = caller.principal  # type: ignore[attr-defined]
@@ -71,7 +75,22 @@ def subscribe(message: Any) -> None:
     {"scope": "all"}.
     The client receives `snapshot` (the current state, with its version) and from then on `update`
     for each change. A subscription it may not have gets `not_found`, exactly as an unknown container.
-    A token connection over its rate limit gets `rate_limited` {"request", "retry_after": seconds}."""
+    A token connection over its rate limit gets `rate_limited` {"request", "retry_after": seconds}; while
+    the database is away every subscription gets `unavailable` {"request", "error", "message",
+    "retry_after": seconds}: subscribe again then."""
+    try:
+        _subscribe(message)
+    except OperationalError as exc:
+        emit("unavailable", {"request": message if isinstance(message, dict) else None,
+                             "retry_after": RETRY_AFTER, **_unavailable("subscribe", exc)})
+
+
+def _unavailable(what: str, exc: OperationalError) -> dict[str, Any]:
+    log.warning("live %s refused: database unreachable (%s)", what, type(exc.orig).__name__)
+    return error_payload(Unavailable("the database is unavailable; try again in a few seconds"))
+
+
+def _subscribe(message: Any) -> None:
     principal = _still_valid(request.sid)  # type: ignore[attr-defined]
     wait = live_wait(_credentials[request.sid]) if principal is not None else 0  # type: ignore[attr-defined]
     if wait:
@@ -100,7 +119,11 @@ def _subscribe_container(principal: Principal, scope: str, container_no: str) ->
     # Join before reading: an update committed after the read is then sure to reach this client.
     room = rooms.container_room(container_no, scope)
     join_room(room)
-    loaded = load_container(db_session(), container_no)
+    try:
+        loaded = load_container(db_session(), container_no)
+    except OperationalError:
+        socketio.server.leave_room(request.sid, room, namespace=NAMESPACE)  # type: ignore[attr-defined]
+        raise
     view = container_view(container_no, loaded[0], loaded[1], principal) if loaded else None
     if view is None:
         socketio.server.leave_room(request.sid, room, namespace=NAMESPACE)  # type: ignore[attr-defined]

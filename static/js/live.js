@@ -51,6 +51,10 @@ export function startLive() {
   socket.on("snapshot", (data) => each("snapshot", data));
   socket.on("update", (data) => each("update", data));
   socket.on("not_found", (data) => each("notFound", (data && data.request) || {}));
+  // The database is away for a moment: ask again when the portal says.
+  socket.on("unavailable", (data) => {
+    if (data && data.request) setTimeout(() => socket.emit("subscribe", data.request), 1000 * (data.retry_after || 5));
+  });
   window.__live = { socket }; // for tests: __live.socket.io.engine.close() forces a reconnection
 }
 

@@ -6,9 +6,21 @@ from __future__ import annotations
 import socket
 import threading
 from contextlib import suppress
+from urllib.parse import urlsplit, urlunsplit
 
 
 class TcpProxy:
+    @classmethod
+    def before(cls, url: str) -> TcpProxy:
+        """A started relay in front of the server of a database URL."""
+        target = urlsplit(url)
+        return cls(target.hostname or "127.0.0.1", target.port or 5432).start()
+
+    def url(self, url: str) -> str:
+        """`url` with its host and port replaced by the relay's."""
+        parts = urlsplit(url)
+        return urlunsplit(parts._replace(netloc=f"{parts.username}:{parts.password}@127.0.0.1:{self.port}"))
+
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
         self._listener: socket.socket | None = None

@@ -1,0 +1,60 @@
+"""Live subscriptions while the database is away (PostgreSQL behind a relay the test cuts): a subscribe
+answers `unavailable` with the API's 503 body and when to try again, a new connection is refused with
+the same body, nothing is logged as an error, and once the database is back the same subscribe gets
+its snapshot."""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from portal.extensions import socketio
+from tests.portal.conftest import MakeApp, Person
+from tests.portal.world import A1
+from tests.support.tcp_proxy import TcpProxy
+
+pytestmark = [pytest.mark.usefixtures("world"), pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)]
+
+
+@pytest.fixture
+def relay(database_url: str) -> Iterator[TcpProxy]:
+    proxy = TcpProxy.before(database_url)
+    yield proxy
+    proxy.cut()
+
+
+@pytest.fixture
+def relayed_app(make_app: MakeApp, make_settings, database_url: str, relay: TcpProxy) -> Flask:  # type: ignore[no-untyped-def]
+    return make_app(make_settings(relay.url(database_url)))
+
+
+def subscribe(client: Any, container_no: str) -> list[tuple[str, Any]]:
+    client.emit("subscribe", {"container_no": container_no}, namespace="/live")
+    return [(m["name"], m["args"][0]) for m in client.get_received("/live")]
+
+
+def test_a_subscription_while_the_database_is_away_is_told_to_come_back(  # type: ignore[no-untyped-def]
+        relayed_app: Flask, relay: TcpProxy, people: dict[str, Person], caplog) -> None:
+    token = {"token": people["enterprise_a"].token}
+    client = socketio.test_client(relayed_app, namespace="/live", auth=token)
+    assert [name for name, _ in subscribe(client, A1)] == ["snapshot"]
+    relay.cut()
+    with caplog.at_level(logging.WARNING):
+        [(name, body)] = subscribe(client, A1)
+        refused = socketio.test_client(relayed_app, namespace="/live", auth=token)
+    assert name == "unavailable"
+    assert body["request"] == {"container_no": A1} and body["retry_after"] == 5
+    assert body["error"] == "unavailable" and "database" in body["message"]
+    assert not refused.is_connected("/live")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "a database outage is no error"
+    assert any("database unreachable" in r.getMessage() for r in caplog.records)
+    relay.start()
+    deadline = time.monotonic() + 20
+    while (answer := subscribe(client, A1)) and answer[0][0] != "snapshot":  # stale pooled connections go
+        assert time.monotonic() < deadline, answer
+        time.sleep(0.5)
+    assert answer[0][1]["container_no"] == A1
