@@ -25,6 +25,7 @@ from ingest.metrics import IngestMetrics
 from ingest.metrics_server import MetricsServer, worker_checks
 from ingest.outage import Outage, StopRequested, resume, wait_in_group
 from ingest.rebalances import Rebalances
+from ingest.shutdown import arm_exit_deadline
 from ingest.stats import IngestStats
 from ingest.triage import DeadLetter, DeadLetterRun, Triage, triage
 from models.operations import StoreResult
@@ -91,12 +92,18 @@ class IngestWorker:
     def stop(self, *_: Any) -> None:
         self.stopping = True
 
+    def _signalled(self, *_: Any) -> None:
+        """SIGTERM or SIGINT: stop, and exit within ingest.shutdown's deadline whatever blocks."""
+        if not self.stopping:
+            arm_exit_deadline()
+        self.stop()
+
     def run(self, max_idle: float | None = None) -> None:
         """Consume until SIGTERM/SIGINT (or `max_idle` seconds without a message), then finish the
         batch, commit and close (during a database outage: close at once, the open batch uncommitted).
         Raises on what cannot be retried (a bug, a run of dead letters)."""
-        signal.signal(signal.SIGTERM, self.stop)
-        signal.signal(signal.SIGINT, self.stop)
+        signal.signal(signal.SIGTERM, self._signalled)
+        signal.signal(signal.SIGINT, self._signalled)
         metrics_server = self._serve_metrics()
         try:
             self._subscribe()

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+from typing import Any
 
 from clearance.config import Settings, ingest_settings, pipeline_topics
 from clearance.progress import ProgressLine
@@ -24,7 +26,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_ingest)
 
 
+def _stopped_before_joining(*_: Any) -> None:
+    """SIGTERM while the topics are made and the clients connect (which block while no broker answers):
+    nothing is consumed yet, so exit at once. The worker's own handler replaces this one."""
+    print("clearance ingest: stopped before joining the group", file=sys.stderr)
+    raise SystemExit(0)
+
+
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    signal.signal(signal.SIGTERM, _stopped_before_joining)
+    signal.signal(signal.SIGINT, _stopped_before_joining)
     ensure_topics(settings.kafka_bootstrap_servers, pipeline_topics(settings))
     engine = make_engine(settings.database_url)
     progress = None if args.quiet else ProgressLine("ingest")

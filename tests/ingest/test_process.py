@@ -4,6 +4,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import time
 
 from sqlalchemy import func, select
 
@@ -12,6 +13,7 @@ from models import StoredEvent
 from models.db import make_engine, session_factory
 from tests.conftest import settings_env
 from tests.support.factories import event
+from tests.support.http import free_port
 from tests.support.pipeline import committed, end_offsets, produce, wait_until
 
 
@@ -64,3 +66,22 @@ def test_bad_configuration_names_the_key(make_settings, sqlite_url) -> None:  # 
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "CLEARANCE_BATCH_SIZE='lots'" in result.stderr
+
+
+def test_sigterm_ends_a_worker_within_5_s_while_no_broker_answers(sqlite_url, make_settings) -> None:  # type: ignore[no-untyped-def]
+    """Making the topics and connecting block while no broker answers: a SIGTERM then ends the worker at
+    once, with status 0 (it used to die of the signal). A running worker whose brokers all went away is
+    ended by the signal's deadline (ingest.shutdown): tests/faults/test_brokers.py."""
+    settings = make_settings(sqlite_url, kafka_bootstrap_servers=f"127.0.0.1:{free_port()}")
+    worker = start_ingest(settings, "--quiet")
+    try:
+        time.sleep(4)  # connecting, retrying
+        asked = time.monotonic()
+        worker.send_signal(signal.SIGTERM)
+        _, err = worker.communicate(timeout=30)
+        took = time.monotonic() - asked
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0, err[-3000:]
+    assert took <= 5, f"SIGTERM took {took:.1f}s"
