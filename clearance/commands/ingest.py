@@ -4,7 +4,11 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from kafka.errors import KafkaError
 
 from clearance.config import Settings, ingest_settings, pipeline_topics
 from clearance.progress import ProgressLine
@@ -12,6 +16,8 @@ from events.kafka import ensure_topics
 from ingest.runner import IngestWorker
 from ingest.triage import DeadLetterRunTooLong
 from models.db import make_engine, session_factory
+
+T = TypeVar("T")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -36,11 +42,11 @@ def _stopped_before_joining(*_: Any) -> None:
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     signal.signal(signal.SIGTERM, _stopped_before_joining)
     signal.signal(signal.SIGINT, _stopped_before_joining)
-    ensure_topics(settings.kafka_bootstrap_servers, pipeline_topics(settings))
+    _until_a_broker_answers(lambda: ensure_topics(settings.kafka_bootstrap_servers, pipeline_topics(settings)))
     engine = make_engine(settings.database_url)
     progress = None if args.quiet else ProgressLine("ingest")
-    worker = IngestWorker(ingest_settings(settings), session_factory(engine),
-                          report=progress.show if progress else None)
+    worker = _until_a_broker_answers(lambda: IngestWorker(ingest_settings(settings), session_factory(engine),
+                                                          report=progress.show if progress else None))
     try:
         worker.run(max_idle=args.max_idle)
     except DeadLetterRunTooLong as exc:
@@ -51,3 +57,17 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
             progress.close()
         engine.dispose()
     return 0
+
+
+def _until_a_broker_answers(action: Callable[[], T]) -> T:
+    """A worker started while no broker answers (the cluster restarting) waits for one, as a running
+    worker does, instead of exiting with kafka-python's bootstrap timeout."""
+    delay = 0.5
+    while True:
+        try:
+            return action()
+        except KafkaError as exc:
+            print(f"clearance ingest: no broker answers ({type(exc).__name__}); trying again in {delay:.0f}s",
+                  file=sys.stderr)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)

@@ -76,6 +76,7 @@ def test_sigterm_ends_a_worker_within_5_s_while_no_broker_answers(sqlite_url, ma
     worker = start_ingest(settings, "--quiet")
     try:
         time.sleep(4)  # connecting, retrying
+        assert worker.poll() is None, "a worker waits for a broker"
         asked = time.monotonic()
         worker.send_signal(signal.SIGTERM)
         _, err = worker.communicate(timeout=30)
