@@ -26,6 +26,7 @@ class TcpProxy:
         self._listener: socket.socket | None = None
         self._lock = threading.Lock()
         self._open: list[socket.socket] = []
+        self._pumps: list[threading.Thread] = []
         self.port = 0
 
     def start(self) -> TcpProxy:
@@ -49,7 +50,15 @@ class TcpProxy:
         for sock in sockets:
             with suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                # shutdown first: a close() alone leaves the socket open while a pump thread is blocked
+                # in recv() on it, and the server then keeps the session (and its open transaction) for ever
+                sock.shutdown(socket.SHUT_RDWR)
+            with suppress(OSError):
                 sock.close()
+        with self._lock:
+            pumps, self._pumps = self._pumps, []
+        for pump in pumps:  # woken by the shutdown: none is left running behind the test
+            pump.join(timeout=2)
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -70,7 +79,10 @@ class TcpProxy:
                     return
                 self._open += [client, upstream]
             for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=_pump, args=(source, sink), daemon=True).start()
+                pump = threading.Thread(target=_pump, args=(source, sink), daemon=True)
+                pump.start()
+                with self._lock:
+                    self._pumps = [p for p in self._pumps if p.is_alive()] + [pump]
 
 
 def _pump(source: socket.socket, sink: socket.socket) -> None:
