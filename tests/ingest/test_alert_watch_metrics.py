@@ -20,6 +20,7 @@ from tests.conftest import settings_env
 from tests.ingest.test_alert_watcher import ORDERED, clock_at, ordered_inspection, watcher_producer
 from tests.ingest.test_metrics import NOWHERE_DATABASE, get
 from tests.models.test_audit_retention import ages_kept, entries_aged
+from tests.support.http import logged_metrics_url
 from tests.support.pipeline import wait_until
 
 PREFIX = "clearance_alert_watch_"
@@ -94,13 +95,7 @@ def test_clearance_alerts_serves_its_port_and_prunes_the_audit_log(database_url:
     watcher = subprocess.Popen([sys.executable, "-m", "clearance.cli", "alerts"], env=env,
                                stderr=subprocess.PIPE, text=True)
     try:
-        found = None
-        for line in watcher.stderr:  # type: ignore[union-attr]
-            found = found or re.search(r"metrics and health on (http://127\.0\.0\.1:\d+)/", line)
-            if found:
-                break
-        assert found, "the port was never logged"
-        base = found.group(1)
+        base = logged_metrics_url(watcher)
         assert get(f"{base}/healthz") == (200, "ok\n")
         wait_until(lambda: f"{PREFIX}audit_entries_pruned_total 2.0" in get(f"{base}/metrics")[1], 60, "the prune")
         wait_until(lambda: get(f"{base}/readyz")[0] == 200, 30, "ready")

@@ -3,7 +3,6 @@ and real databases."""
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ from models.operations import StoreResult
 from tests.conftest import settings_env
 from tests.ingest.test_worker import stop_when
 from tests.support.factories import CONTAINER, OTHER_CONTAINER, doc, event
+from tests.support.http import logged_metrics_url
 from tests.support.pipeline import produce, wait_until
 
 NOWHERE_DATABASE = "postgresql://nobody:wrong@127.0.0.1:1/none"
@@ -195,13 +195,7 @@ def test_clearance_ingest_serves_on_any_free_port_and_logs_it(  # type: ignore[n
     worker = subprocess.Popen([sys.executable, "-m", "clearance.cli", "ingest", "--quiet", "--max-idle", "4"],
                               env=env, stderr=subprocess.PIPE, text=True)
     try:
-        found = None
-        for line in worker.stderr:  # type: ignore[union-attr]
-            found = found or re.search(r"metrics and health on (http://127\.0\.0\.1:\d+)/", line)
-            if found:
-                break
-        assert found, "the port was never logged"
-        base = found.group(1)
+        base = logged_metrics_url(worker)
         assert get(f"{base}/healthz") == (200, "ok\n")
         wait_until(lambda: "clearance_ingest_events_stored_total 3.0" in get(f"{base}/metrics")[1], 60, "3 stored")
     finally:

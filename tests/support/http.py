@@ -2,7 +2,9 @@
 URL answers while the processes behind it are still alive."""
 from __future__ import annotations
 
+import re
 import socket
+import subprocess
 import time
 import urllib.request
 from collections.abc import Callable
@@ -46,3 +48,14 @@ def free_port_block(size: int) -> int:
             continue
         return base
     raise RuntimeError("no block of free ports")
+
+
+def logged_metrics_url(process: subprocess.Popen[str]) -> str:
+    """The base URL a `clearance` process logs as `metrics and health on http://…/` (read from its
+    stderr, which must be a text pipe)."""
+    assert process.stderr is not None
+    for line in process.stderr:
+        found = re.search(r"metrics and health on (http://127\.0\.0\.1:\d+)/", line)
+        if found:
+            return found.group(1)
+    raise AssertionError("the port was never logged")
