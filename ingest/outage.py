@@ -13,9 +13,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
+
+from kafka.errors import KafkaError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)  # then RETRY_CAP, for as long as the database is away
 RETRY_CAP = 5.0
 STEP = 0.5  # seconds between looks at SIGTERM, the group and the status line while waiting
@@ -64,3 +67,21 @@ def resume(consumer: Any) -> None:
     paused = consumer.paused()
     if paused:
         consumer.resume(*paused)
+
+
+def until_the_broker_takes(action: Callable[[], T], stopping: Callable[[], bool]) -> T:
+    """Run `action` until the broker takes it, however long it is away, with the same backoff as the
+    database's; raises StopRequested as soon as `stopping()` says so meanwhile."""
+    outage = Outage()
+    while True:
+        try:
+            return action()
+        except KafkaError as exc:
+            delay = outage.next_delay()
+            log.warning("broker unreachable for %.0fs (%s; attempt %s, retrying in %ss)", outage.seconds(),
+                        type(exc).__name__, outage.attempts, delay)
+            deadline = time.monotonic() + delay
+            while time.monotonic() < deadline:
+                if stopping():
+                    raise StopRequested() from exc
+                time.sleep(0.2)

@@ -23,7 +23,7 @@ from ingest.settings import IngestSettings
 from ingest.handlers import is_data_error, store_batch, store_isolating
 from ingest.metrics import IngestMetrics
 from ingest.metrics_server import MetricsServer, worker_checks
-from ingest.outage import Outage, StopRequested, resume, wait_in_group
+from ingest.outage import Outage, StopRequested, resume, until_the_broker_takes, wait_in_group
 from ingest.rebalances import Rebalances
 from ingest.shutdown import arm_exit_deadline
 from ingest.stats import IngestStats
@@ -290,20 +290,8 @@ class IngestWorker:
 
     def _broker_retrying(self, action: Callable[[], T]) -> T:
         """Run `action` (dead letters, the change feed: they must reach the broker before the offsets are
-        committed) until the broker takes it, however long it is away; SIGTERM meanwhile: StopRequested."""
-        outage = Outage()
-        while True:
-            try:
-                return action()
-            except KafkaError as exc:
-                delay = outage.next_delay()
-                log.warning("broker unreachable for %.0fs (%s; attempt %s, retrying in %ss)", outage.seconds(),
-                            type(exc).__name__, outage.attempts, delay)
-                deadline = time.monotonic() + delay
-                while time.monotonic() < deadline:
-                    if self.stopping:
-                        raise StopRequested() from exc
-                    time.sleep(0.2)
+        committed) until the broker takes it (ingest.outage.until_the_broker_takes)."""
+        return until_the_broker_takes(action, lambda: self.stopping)
 
     def _report(self) -> None:
         if not self.report:

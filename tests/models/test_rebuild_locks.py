@@ -4,16 +4,14 @@ sees what it stored, in either order; a store that shares nothing does not wait 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from events.codec import ClearanceEvent
-from models.db import make_engine, session_factory
+from models.db import session_factory
 from models.operations import StoreResult, container_visits, store_events
-from tests.conftest import truncate
 from tests.support.factories import CONTAINER, DECLARATION, OTHER_CONTAINER, declaration, event, vessel
 
 Sessions = sessionmaker[Session]
@@ -26,14 +24,6 @@ DEPARTED = vessel("VESSEL_DEPARTED", "v1", "2026-11-21T09:00:00+08:00")
 LOADED = event("LOADED", "l1", "2026-11-21T07:00:00+08:00")
 OTHER_GATE_IN = event("GATE_IN", "g2", "2026-11-20T08:10:00+08:00", container_no=OTHER_CONTAINER,
                       declaration_no="420120260000000999")
-
-
-@pytest.fixture
-def engine(postgres_url: str) -> Iterator[Engine]:
-    truncate(postgres_url)
-    engine = make_engine(postgres_url)
-    yield engine
-    engine.dispose()
 
 
 def stored(sessions: Sessions, *events: ClearanceEvent) -> None:

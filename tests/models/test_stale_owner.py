@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,9 +23,8 @@ from stdnum import iso6346
 
 from events.codec import ClearanceEvent
 from models import operations
-from models.db import make_engine, session_factory
+from models.db import session_factory
 from models.operations import store_events
-from tests.conftest import truncate
 from tests.models.test_order_property import memory_sessions, snapshot, store_in_batches
 from tests.support.factories import DECLARATION, declaration, event
 
@@ -96,14 +94,6 @@ class Hold:
             write(*args, **kwargs)
 
         monkeypatch.setattr(operations, "_write_containers", held)
-
-
-@pytest.fixture
-def engine(postgres_url: str) -> Iterator[Engine]:
-    truncate(postgres_url)
-    engine = make_engine(postgres_url)
-    yield engine
-    engine.dispose()
 
 
 # what `:pid` waits for while `:holder` holds it: "advisory" (a declaration or vessel call), or the
