@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 
 from kafka.errors import KafkaError
 
+from ingest.rebalances import finish_stranded_join
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)  # then RETRY_CAP, for as long as the database is away
@@ -58,6 +60,7 @@ def wait_in_group(consumer: Any, seconds: float, stopping: Callable[[], bool], k
             return
         consumer.pause(*consumer.assignment())
         polled = consumer.poll(timeout_ms=int(min(STEP, left) * 1000))
+        finish_stranded_join(consumer)
         keep([r for batch in polled.values() for r in batch])
         tick()
 

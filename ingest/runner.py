@@ -24,7 +24,7 @@ from ingest.handlers import is_data_error, store_batch, store_isolating
 from ingest.metrics import IngestMetrics
 from ingest.metrics_server import MetricsServer, worker_checks
 from ingest.outage import Outage, StopRequested, resume, until_the_broker_takes, wait_in_group
-from ingest.rebalances import Rebalances
+from ingest.rebalances import Rebalances, finish_stranded_join
 from ingest.shutdown import arm_exit_deadline
 from ingest.stats import IngestStats
 from ingest.triage import DeadLetter, DeadLetterRun, Triage, triage
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 IDLE_POLL = 0.5  # longest poll while no batch is open, in seconds
 CLOSE_TIMEOUT_MS = 2000  # at most for leaving the group and closing the producer, so SIGTERM ends us in 5 s
+METADATA_MAX_AGE_MS = 30_000  # notice new partitions within half a minute
 REJOIN_TIMEOUT = 20.0  # seconds a revoked worker waits for its new assignment before starting over
 
 
@@ -69,15 +70,16 @@ class IngestWorker:
             # a crashed member's partitions move after this (kafka-python's default: 45 s)
             session_timeout_ms=int(self.settings.session_seconds * 1000),
             heartbeat_interval_ms=int(self.settings.session_seconds * 1000 / 3),
-            metadata_max_age_ms=30_000)  # notice new partitions within half a minute
+            metadata_max_age_ms=METADATA_MAX_AGE_MS)
 
     def _subscribe(self) -> None:
         self._wait_for_topic()
         self.consumer.subscribe([self.settings.events_topic], listener=self.rebalances)
 
     def _unstick(self) -> None:
-        """kafka-python 3.0 sometimes never finishes a rejoin after revoking (no assignment follows, the
-        partitions are never fetched again). Past REJOIN_TIMEOUT, start over with a new consumer:
+        """kafka-python 3.0 can fail to finish a rejoin after revoking (no assignment follows, the
+        partitions are never fetched again; the known cause is worked around in
+        ingest.rebalances.finish_stranded_join). Past REJOIN_TIMEOUT, start over with a new consumer:
         nothing uncommitted is lost, it is read again from the committed offsets."""
         since = self.rebalances.rejoining_since
         if since is None or time.monotonic() - since < REJOIN_TIMEOUT:
@@ -144,6 +146,8 @@ class IngestWorker:
         while not self.stopping:
             idle_wait = min(self.settings.batch_seconds, IDLE_POLL)  # stop, report and idle checks stay prompt
             wait = max(0.0, deadline - time.monotonic()) if self.pending else idle_wait
+            if self.rebalances.rejoining_since is not None:
+                wait = max(wait, IDLE_POLL)  # a join then completes inside a poll (ingest.rebalances)
             records = self._poll(wait)
             now = time.monotonic()
             if records and not self.pending:
@@ -174,6 +178,7 @@ class IngestWorker:
             log.warning("broker unreachable while polling (%s: %s); trying again", type(exc).__name__, exc)
             time.sleep(IDLE_POLL)
             return []
+        finish_stranded_join(self.consumer)
         return [r for batch in polled.values() for r in batch]
 
     def _batch_wait(self, records: list[Any]) -> float:
