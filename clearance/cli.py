@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from clearance.commands import (alerts, audit, db, dlq, ingest, kafka, portal, publish, run, show, simulate, tokens,
                                 users)
 from clearance.config import ConfigError, from_environ
+from clearance.kafka_logging import tame_kafka_logs
 
 COMMANDS = (kafka, db, ingest, simulate, publish, show, run, users, tokens, portal, alerts, dlq, audit)
 
@@ -32,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"clearance: configuration error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().level))
+    tame_kafka_logs(logging.getLogger().level)
     try:
         return int(args.handler(args, settings) or 0)
     except KeyboardInterrupt:

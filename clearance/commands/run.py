@@ -23,6 +23,7 @@ from clearance.commands.kafka import local_broker
 from clearance.config import Settings, pipeline_topics
 from clearance.demo_accounts import DEMO_PASSWORD, ensure_demo_accounts
 from clearance.history import demo_stream, publish_history, simulate_args
+from clearance.kafka_logging import tame_kafka_logs
 from clearance.monitor import PipelineMonitor
 from clearance.processes import ChildProcess, start_child, stop_children
 from clearance.progress import ProgressLine
@@ -129,6 +130,7 @@ def _log_to_files(settings: Settings) -> Path:
     log_dir.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=settings.log_level, filename=log_dir / "run.log", force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    tame_kafka_logs(logging.getLogger().level)
     return log_dir
 
 
