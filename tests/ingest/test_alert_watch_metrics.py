@@ -17,7 +17,7 @@ from ingest.alert_metrics import AlertWatchMetrics, watcher_checks
 from ingest.alert_watch import AlertWatcher
 from models.db import make_engine, session_factory
 from tests.conftest import settings_env
-from tests.ingest.test_alert_watcher import ORDERED, clock_at, ordered_inspection, watcher_producer
+from tests.ingest.test_alert_watcher import clock_at
 from tests.ingest.test_metrics import NOWHERE_DATABASE, get
 from tests.models.test_audit_retention import ages_kept, entries_aged
 from tests.support.http import logged_metrics_url
@@ -26,23 +26,12 @@ from tests.support.pipeline import wait_until
 PREFIX = "clearance_alert_watch_"
 
 
-def test_passes_and_the_alerts_they_move_are_counted(database_url: str, make_settings) -> None:  # type: ignore[no-untyped-def]
-    settings = make_settings(database_url)
-    engine = make_engine(database_url)
-    sessions = session_factory(engine)
-    producer = watcher_producer(settings)
-    minutes = [10.0]
-    try:
-        watcher = AlertWatcher(sessions, producer, settings.alerts_topic, clock=clock_at(minutes))
-        value = watcher.metrics.registry.get_sample_value
-        watcher.start()
-        ordered_inspection(sessions, ORDERED)
-        for minutes[0] in (10.0, 31.0, 61.0):  # nothing, the warning, then the alarm escalating it
-            watcher.tick()
-        ready, body = readiness(watcher_checks(sessions, settings.kafka_bootstrap_servers, watcher.metrics, 2.0))
-    finally:
-        producer.close()
-        engine.dispose()
+def test_passes_and_the_alerts_they_move_are_counted(watched) -> None:  # type: ignore[no-untyped-def]
+    value = watched.watcher.metrics.registry.get_sample_value
+    for watched.minutes[0] in (10.0, 31.0, 61.0):  # nothing, the warning, then the alarm escalating it
+        watched.watcher.tick()
+    ready, body = readiness(watcher_checks(watched.sessions, watched.settings.kafka_bootstrap_servers,
+                                           watched.watcher.metrics, 2.0))
     assert value(f"{PREFIX}passes_total") == 3 and value(f"{PREFIX}pass_failures_total") == 0
     assert (value(f"{PREFIX}alerts_raised_total"), value(f"{PREFIX}alerts_cleared_total")) == (2, 1)
     assert value(f"{PREFIX}alerts_pushed_total") == 3  # the warning, the alarm, the cleared warning

@@ -55,28 +55,17 @@ def clock_at(minutes: list[float]) -> Callable[[], datetime]:
     return lambda: ORDERED + timedelta(minutes=minutes[0])
 
 
-def test_every_change_is_pushed_after_the_commit(database_url: str, make_settings) -> None:  # type: ignore[no-untyped-def]
-    settings = make_settings(database_url)
-    engine = make_engine(database_url)
-    sessions = session_factory(engine)
-    producer = watcher_producer(settings)
-    minutes = [10.0]
-    try:
-        watcher = AlertWatcher(sessions, producer, settings.alerts_topic, clock=clock_at(minutes))
-        watcher.start()
-        ordered_inspection(sessions, ORDERED)
-        assert watcher.tick().raised == 0
-        minutes[0] = 31
-        assert watcher.tick().pushed == 1
-        minutes[0] = 61
-        assert watcher.tick().pushed == 2
-        [message] = [json.loads(r.value) for r in read_all(settings.kafka_bootstrap_servers, settings.alerts_topic)][:1]
-        assert message["alert"]["container_no"] == CONTAINER and message["alert"]["terminal"] == "YTCT"
-    finally:
-        producer.close()
-        engine.dispose()
+def test_every_change_is_pushed_after_the_commit(watched) -> None:  # type: ignore[no-untyped-def]
+    watcher, settings = watched.watcher, watched.settings
+    assert watcher.tick().raised == 0
+    watched.minutes[0] = 31
+    assert watcher.tick().pushed == 1
+    watched.minutes[0] = 61
+    assert watcher.tick().pushed == 2
+    [message] = [json.loads(r.value) for r in read_all(settings.kafka_bootstrap_servers, settings.alerts_topic)][:1]
+    assert message["alert"]["container_no"] == CONTAINER and message["alert"]["terminal"] == "YTCT"
     assert sorted(pushed(settings)) == [("ALARM", "OPEN", 1), ("WARNING", "CLEARED", 2), ("WARNING", "OPEN", 1)]
-    assert stored(sessions) == [("ALARM", "OPEN", 1, True), ("WARNING", "CLEARED", 2, True)]
+    assert stored(watched.sessions) == [("ALARM", "OPEN", 1, True), ("WARNING", "CLEARED", 2, True)]
 
 
 def test_alerts_a_dead_watcher_did_not_push_are_pushed_by_the_next(sqlite_url: str, make_settings) -> None:  # type: ignore[no-untyped-def]
