@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import make_engine, session_factory
@@ -111,6 +111,15 @@ def _database_unavailable(exc: OperationalError) -> Any:
 
 
 def _close_session(_exc: BaseException | None) -> None:
+    """Close the request's session. One whose connection the database dropped mid-transaction (an
+    outage, a failover) cannot roll back: its connection is discarded instead, in one warning line,
+    and the answer already given (a 503, an `unavailable`) stands."""
     session = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.close()
+    except DBAPIError as exc:
+        current_app.logger.warning("database connection lost before the request's session closed (%s: %s)",
+                                   type(exc.orig).__name__, str(exc.orig).strip())
+        session.invalidate()

@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
 
+from portal.db import db_session
 from portal.extensions import socketio
 from tests.portal.conftest import MakeApp, Person
 from tests.portal.world import A1
@@ -58,3 +60,13 @@ def test_a_subscription_while_the_database_is_away_is_told_to_come_back(  # type
         assert time.monotonic() < deadline, answer
         time.sleep(0.5)
     assert answer[0][1]["container_no"] == A1
+
+
+def test_a_session_cut_mid_transaction_closes_in_one_warning(relayed_app: Flask, relay: TcpProxy, caplog) -> None:  # type: ignore[no-untyped-def]
+    with caplog.at_level(logging.WARNING):
+        with relayed_app.app_context():  # its teardown closes the session: it must not raise
+            db_session().execute(text("SELECT 1"))
+            relay.cut()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    [lost] = [r.getMessage() for r in caplog.records if "session closed" in r.getMessage()]
+    assert lost.startswith("database connection lost before the request's session closed (OperationalError: ")
