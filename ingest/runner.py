@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import CommitFailedError, KafkaError
-from kafka.structs import OffsetAndMetadata
 from psycopg import OperationalError as DriverOperationalError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +19,7 @@ from events.kafka import make_producer
 from ingest.change_feed import ChangeFeed
 from ingest.dead_letters import send_dead_letters
 from ingest.settings import IngestSettings
+from ingest.batching import batch_wait, next_offsets
 from ingest.handlers import is_data_error, store_batch, store_isolating
 from ingest.metrics import IngestMetrics
 from ingest.metrics_server import MetricsServer, worker_checks
@@ -151,7 +151,7 @@ class IngestWorker:
             records = self._poll(wait)
             now = time.monotonic()
             if records and not self.pending:
-                deadline = now + self._batch_wait(records)  # the batch opens with its first message
+                deadline = now + batch_wait(records, self.settings.batch_seconds)  # the batch opens with its first message
             self.pending += records
             if records or not self.consumer.assignment():
                 last_message = now  # idle time counts only while partitions are ours
@@ -180,16 +180,6 @@ class IngestWorker:
             return []
         finish_stranded_join(self.consumer)
         return [r for batch in polled.values() for r in batch]
-
-    def _batch_wait(self, records: list[Any]) -> float:
-        """How long a batch opening with these records may wait for more: CLEARANCE_BATCH_SECONDS from
-        when its oldest record was produced, so records that already waited in the topic while the worker
-        was busy go out at once. Producers' clocks only ever shorten the wait."""
-        stamps = [r.timestamp for r in records if r.timestamp is not None and r.timestamp >= 0]
-        if not stamps:
-            return self.settings.batch_seconds
-        waited = time.time() - min(stamps) / 1000
-        return min(self.settings.batch_seconds, max(0.0, self.settings.batch_seconds - waited))
 
     def flush(self) -> None:
         """Process and acknowledge everything pending."""
@@ -280,13 +270,8 @@ class IngestWorker:
             self._report()
 
     def _commit(self, records: list[Any]) -> None:
-        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
-        for r in records:
-            tp = TopicPartition(r.topic, r.partition)
-            if tp not in offsets or offsets[tp].offset <= r.offset:
-                offsets[tp] = OffsetAndMetadata(r.offset + 1, "", -1)
         try:
-            self.consumer.commit(offsets)
+            self.consumer.commit(next_offsets(records))
         except CommitFailedError as exc:
             # The partitions moved on; what we stored is idempotent and will be seen again by the new owner.
             log.warning("offset commit refused after a rebalance: %s", exc)
