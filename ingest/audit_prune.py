@@ -3,6 +3,8 @@ past it, one committed transaction per chunk, for `clearance audit prune`; an `A
 from the overdue watcher's process every PRUNE_EVERY_SECONDS, at most MAX_CHUNKS chunks a time, so that
 a first prune of a large log is spread over the watcher's intervals instead of delaying its passes.
 
+Every prune that deletes something leaves an entry of its own in the log (kind `audit_prune`: who, how
+many, the cutoff), committed with each chunk it counts: the port office sees that entries went, and when.
 Only counts and the cutoff are logged: an entry's words (the names logins tried) are not."""
 from __future__ import annotations
 
@@ -13,23 +15,29 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.audit_log import Actor, record_prune
 from models.audit_retention import PRUNE_CHUNK, delete_entries_before, retention_cutoff
 
 log = logging.getLogger(__name__)
 
 PRUNE_EVERY_SECONDS = 3600.0  # the log grows by logins and publishes: once an hour keeps it within a day
 MAX_CHUNKS = 10  # a watcher's prune deletes at most this many chunks, then waits for its next interval
+WATCHER = "overdue watcher"  # who the watcher's prunes are recorded as
 
 
 def prune_audit_log(sessions: sessionmaker[Session], cutoff: datetime, chunk: int = PRUNE_CHUNK,
-                    max_chunks: int | None = None) -> int:
-    """Delete the entries stamped before `cutoff`, oldest first, `chunk` at a time, each chunk committed;
-    stop when none is left or after `max_chunks` chunks. Returns how many were deleted. Raises database
-    errors (what was committed before stays deleted: pruning again carries on)."""
+                    max_chunks: int | None = None, *, by: str, retention_days: float) -> int:
+    """Delete the entries stamped before `cutoff`, oldest first, `chunk` at a time, each chunk committed
+    with the prune's own entry (recorded as done `by`, keeping `retention_days`); stop when none is left
+    or after `max_chunks` chunks. Returns how many were deleted. Raises database errors (what was
+    committed before stays deleted, and counted: pruning again carries on)."""
     deleted = chunks = 0
+    entry_id: int | None = None
     while max_chunks is None or chunks < max_chunks:
         with sessions() as session:
             gone = delete_entries_before(session, cutoff, chunk)
+            if gone:
+                entry_id = record_prune(session, entry_id, Actor(by), cutoff, deleted + gone, retention_days)
             session.commit()
         deleted += gone
         chunks += 1
@@ -59,7 +67,8 @@ class AuditPruner:
         if self.retention_days <= 0 or time.monotonic() < self.next_at:
             return 0
         cutoff = retention_cutoff(self.clock(), self.retention_days)
-        deleted = prune_audit_log(self.sessions, cutoff, self.chunk, self.max_chunks)
+        deleted = prune_audit_log(self.sessions, cutoff, self.chunk, self.max_chunks, by=WATCHER,
+                                  retention_days=self.retention_days)
         more_left = deleted >= self.chunk * self.max_chunks
         self.next_at = time.monotonic() + (0.0 if more_left else self.every_seconds)
         if deleted:

@@ -3,7 +3,9 @@
 Kinds (`KINDS`): browser logins, succeeded or failed, with the name tried (never the password); publishing
 requests made with an API token (the token's id and label, never its value; every event of a publish is
 also in `publish_audit`); changes to the time-limit rules (what changed, before and after); dead-letter
-replays (`clearance dlq replay`, one entry per batch of letters confirmed). Each entry is written by the
+replays (`clearance dlq replay`, one entry per batch of letters confirmed); prunes of the log itself
+(`clearance audit prune` and the overdue watcher's hourly one: how many entries went, stamped before
+when). Each entry is written by the
 code that does what it records, in the same transaction where there is one.
 
 Functions take a Session first, flush, and never commit.
@@ -22,8 +24,8 @@ from events.schema import printable
 from models.base import Base, UTCDateTime
 from models.user import User, now
 
-LOGIN, PUBLISH, RULE_EDIT, DLQ_REPLAY = "login", "publish", "rule_edit", "dlq_replay"
-KINDS = (LOGIN, PUBLISH, RULE_EDIT, DLQ_REPLAY)
+LOGIN, PUBLISH, RULE_EDIT, DLQ_REPLAY, AUDIT_PRUNE = "login", "publish", "rule_edit", "dlq_replay", "audit_prune"
+KINDS = (LOGIN, PUBLISH, RULE_EDIT, DLQ_REPLAY, AUDIT_PRUNE)
 OK, FAILED, THROTTLED = "ok", "failed", "throttled"
 
 
@@ -90,6 +92,21 @@ def record_rule_edit(session: Session, rule_id: int, action: str, old: dict[str,
     detail = {"rule_id": rule_id, "action": action, "step": rule.get("step"), "terminal": rule.get("terminal"),
               "size": rule.get("size"), "changed": changed}
     return record(session, RULE_EDIT, by, summary, detail)
+
+
+def record_prune(session: Session, entry_id: int | None, by: Actor, cutoff: datetime, deleted: int,
+                 retention_days: float) -> int:
+    """The entry of one prune (`ingest.audit_prune`): made in the transaction of its first chunk and
+    brought up to date in each later chunk's, so that every deletion committed is counted by an entry
+    committed with it, however the prune ends. Returns the entry's id, for the next chunk."""
+    summary = f"deleted {deleted} entries stamped before {cutoff:%Y-%m-%d %H:%M:%S}Z ({retention_days:g} days kept)"
+    detail = {"deleted": deleted, "cutoff": cutoff.isoformat(timespec="seconds"), "retention_days": retention_days}
+    entry = session.get(AuditEntry, entry_id) if entry_id is not None else None
+    if entry is None:
+        return record(session, AUDIT_PRUNE, by, summary, detail).id
+    entry.summary, entry.detail = _clean(summary, 200), detail
+    session.flush()
+    return entry.id
 
 
 def _clean(text: str | None, size: int) -> str:

@@ -9,7 +9,7 @@ from clearance.config import Settings, pipeline_topics
 from events.kafka import ensure_topics, make_producer
 from ingest.alert_metrics import watcher_checks
 from ingest.alert_watch import AlertWatcher, utc_now
-from ingest.audit_prune import AuditPruner, prune_audit_log
+from ingest.audit_prune import WATCHER, AuditPruner, prune_audit_log
 from ingest.figure_roll import FigureRoller
 from ingest.metrics_server import MetricsServer
 from models.audit_retention import retention_cutoff
@@ -63,7 +63,8 @@ def _once(watcher: AlertWatcher, retention_days: int) -> None:
     print(f"alerts: {tick.raised} raised, {tick.cleared} cleared, {tick.pushed} pushed")
     print(f"figures: {FigureRoller(watcher.sessions, utc_now).step(float('inf'))} past day(s) kept afresh")
     if retention_days > 0:  # everything due, as the figures
-        deleted = prune_audit_log(watcher.sessions, retention_cutoff(utc_now(), retention_days))
+        deleted = prune_audit_log(watcher.sessions, retention_cutoff(utc_now(), retention_days), by=WATCHER,
+                                  retention_days=retention_days)
         print(f"audit log: {deleted} entries older than {retention_days} days deleted")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from clearance.commands import operator_name
 from clearance.config import Settings
 from ingest.alert_watch import utc_now
 from ingest.audit_prune import prune_audit_log
@@ -30,11 +31,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         "prune", help="delete the entries older than the retention, oldest first",
         description="Delete the audit-log entries stamped more than --older-than days ago (default "
                     "CLEARANCE_AUDIT_RETENTION_DAYS), oldest first, a thousand per transaction: it may be "
-                    "stopped at any time, and run again it carries on. Prints how many; nothing of the "
+                    "stopped at any time, and run again it carries on. The prune leaves an entry of its own "
+                    "(kind audit_prune: who, how many, the cutoff). Prints how many; nothing of the "
                     "entries themselves.")
     prune.add_argument("--older-than", type=_days, metavar="DAYS",
                        help="the retention in days for this run (default CLEARANCE_AUDIT_RETENTION_DAYS)")
     prune.add_argument("--dry-run", action="store_true", help="count what would be deleted, delete nothing")
+    prune.add_argument("--by", default=None,
+                       help="the operator the prune's own audit entry names (default: login name)")
     prune.set_defaults(handler=_prune)
 
 
@@ -54,7 +58,7 @@ def _prune(args: argparse.Namespace, settings: Settings) -> int:
             print(f"audit prune: {found} entries older than {days:g} days (before {cutoff:%Y-%m-%d %H:%M:%S}Z) "
                   "would be deleted (dry run)")
         else:
-            deleted = prune_audit_log(sessions, cutoff)
+            deleted = prune_audit_log(sessions, cutoff, by=args.by or operator_name(), retention_days=days)
             print(f"audit prune: {deleted} entries older than {days:g} days (before {cutoff:%Y-%m-%d %H:%M:%S}Z) "
                   "deleted")
     finally:

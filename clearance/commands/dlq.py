@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import sys
 from collections.abc import Callable
@@ -10,6 +9,7 @@ from collections.abc import Callable
 from kafka.errors import KafkaError
 from sqlalchemy.exc import SQLAlchemyError
 
+from clearance.commands import operator_name
 from clearance.config import Settings
 from clearance.dlq import render
 from clearance.dlq.history import load_history
@@ -171,11 +171,4 @@ def _replay(args: argparse.Namespace, settings: Settings) -> int:
     if not args.matching and not wanted.empty:
         raise ValueError("--reason, --publisher and --since choose letters with --matching only")
     positions = [parse_position(text) for text in args.offsets]
-    return replay(args, settings, wanted, positions, by=args.by or _login())
-
-
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    return replay(args, settings, wanted, positions, by=args.by or operator_name())

@@ -27,7 +27,7 @@ class AuditLogEntrySchema(ma.Schema):
     kind = ma.fields.String(required=True, metadata={"enum": list(KINDS)})
     outcome = ma.fields.String(required=True, metadata={"enum": ["ok", "failed", "throttled"]})
     actor = ma.fields.String(required=True, metadata={"description": "the user, the name a login tried, or the "
-                                                                     "operator of a replay"})
+                                                                     "operator of a replay or a prune"})
     user_id = ma.fields.Integer(allow_none=True, required=True)
     token_id = ma.fields.Integer(allow_none=True, required=True, metadata={"description": "the API token used "
                                                                                          "(never its value)"})
@@ -37,7 +37,8 @@ class AuditLogEntrySchema(ma.Schema):
     detail = ma.fields.Dict(allow_none=True, required=True, metadata={
         "description": "by kind: publish {token_id, token_label, channel, accepted, rejected, principal}; "
                        "rule_edit {rule_id, action, step, terminal, size, changed: {setting: [before, after]}}; "
-                       "dlq_replay {dlq_topic, events_topic, again, letters}"})
+                       "dlq_replay {dlq_topic, events_topic, again, letters}; "
+                       "audit_prune {deleted, cutoff, retention_days}"})
 
 
 class AuditLogPageSchema(ma.Schema):

@@ -1,14 +1,14 @@
 // The port office's audit log on the dashboard (GET /api/v1/audit): logins, publishing with API tokens,
-// time-limit rule changes and dead-letter replays, newest first, with filters (kind, who, period) and
+// time-limit rule changes, dead-letter replays and prunes of the log itself, newest first, with filters (kind, who, period) and
 // pages. Anyone else gets nothing: the panel stays hidden (and the API answers them 404).
 
 import "./auditwords.js";
 import { getSession } from "./api.js";
-import { asText, fill, formatShortTime, h, timeElement } from "./dom.js";
+import { asText, fill, formatShortTime, formatTime, h, timeElement } from "./dom.js";
 import { language, t } from "./i18n.js";
 import { apiUrl } from "./statsapi.js";
 
-export const KINDS = ["login", "publish", "rule_edit", "dlq_replay"];
+export const KINDS = ["login", "publish", "rule_edit", "dlq_replay", "audit_prune"];
 const PERIODS = { "1h": 3600, "24h": 86400, "7d": 7 * 86400, "30d": 30 * 86400, all: 0 };
 const PER_PAGE = 20;
 const DEFAULTS = { kind: "", actor: "", since: "7d", page: 1 };
@@ -41,6 +41,9 @@ function detailLine(entry) {
   if (entry.kind === "dlq_replay") {
     const letters = d.letters || [];
     return t("audit.letters", { n: letters.length, list: letters.slice(0, 5).join(", ") + (letters.length > 5 ? " …" : "") });
+  }
+  if (entry.kind === "audit_prune") {
+    return t("audit.pruned", { n: d.deleted ?? 0, days: d.retention_days ?? "", cutoff: d.cutoff ? formatTime(d.cutoff) : "" });
   }
   return "";
 }

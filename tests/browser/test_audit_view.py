@@ -12,7 +12,9 @@ import urllib.request
 
 from playwright.sync_api import Page, expect
 
-from models.audit_log import DLQ_REPLAY, Actor, record
+from datetime import datetime, timezone
+
+from models.audit_log import DLQ_REPLAY, Actor, record, record_prune
 from models.db import make_engine, session_factory
 from tests.browser.conftest import login, screenshot
 from tests.e2e.stack import Stack
@@ -52,6 +54,8 @@ def seed_activity(stack: Stack) -> None:
                {"dlq_topic": "clearance.events.dlq", "events_topic": "clearance.events", "again": False,
                 "letters": ["clearance.events.dlq[0]@4", "clearance.events.dlq[0]@7"]})
         session.commit()
+        record_prune(session, None, Actor("overdue watcher"), datetime(2025, 10, 27, tzinfo=timezone.utc), 12, 400)
+        session.commit()
     engine.dispose()
 
 
@@ -62,7 +66,7 @@ def test_the_port_office_reads_the_audit_log_on_its_dashboard(page: Page, stack:
     panel = page.locator('[data-panel="audit"][data-state="loaded"]')
     expect(panel).to_be_visible()
     rows = panel.locator("tr.audit-row")
-    expect(rows).to_have_count(5)  # newest first: the office's login, the replay, the rule, the publish, the failure
+    expect(rows).to_have_count(6)  # newest first: the office's login, the prune, the replay, the rule, ...
     expect(rows.first).to_contain_text("office")
     expect(rows.first.locator(".badge.outcome")).to_have_text("Succeeded")
     expect(panel.locator('tr[data-kind="login"] .badge.outcome-failed')).to_have_text("Failed")
@@ -70,6 +74,9 @@ def test_the_port_office_reads_the_audit_log_on_its_dashboard(page: Page, stack:
     expect(panel.locator('tr[data-kind="publish"] .detail-line')).to_have_text("1 accepted, 0 rejected (json)")
     expect(panel.locator('tr[data-kind="rule_edit"] .detail-line')).to_contain_text("alarm_seconds: 3600 → 3300")
     expect(panel.locator('tr[data-kind="dlq_replay"] .detail-line')).to_contain_text("2 letter(s)")
+    expect(panel.locator('tr[data-kind="audit_prune"] .detail-line')).to_have_text(
+        "12 entries stamped before 2025-10-27 08:00:00 UTC+8 deleted (400 days kept)")
+    expect(panel.locator('tr[data-kind="audit_prune"] .badge.kind')).to_have_text("Log pruned")
     assert "not the password" not in panel.inner_text()
     expect(panel.locator(".audit-table th")).to_have_count(5)
     assert panel.evaluate("(node) => getComputedStyle(node.querySelector('.badge.outcome-ok')).backgroundColor") \

@@ -7,10 +7,11 @@ from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from clearance.commands import operator_name
 from models.audit_log import LOGIN, Actor, record
 from tests.clearance.test_cli import clearance
 from tests.conftest import settings_env
-from tests.models.test_audit_retention import ages_kept, entries_aged
+from tests.models.test_audit_retention import ages_kept, entries_aged, prunes_recorded
 
 
 def test_prune_by_the_setting_by_the_option_and_dry(sessions: sessionmaker[Session], database_url: str,
@@ -21,12 +22,14 @@ def test_prune_by_the_setting_by_the_option_and_dry(sessions: sessionmaker[Sessi
     assert dry.returncode == 0, dry.stderr
     assert "3 entries older than 30 days" in dry.stdout and "would be deleted (dry run)" in dry.stdout
     assert ages_kept(sessions) == [1, 10, 45, 401, 800]
-    default = clearance(env, "audit", "prune")  # CLEARANCE_AUDIT_RETENTION_DAYS unset: 400 days
+    assert prunes_recorded(sessions) == []  # a dry run records nothing
+    default = clearance(env, "audit", "prune", "--by", "ops-wang")  # CLEARANCE_AUDIT_RETENTION_DAYS unset: 400
     assert default.returncode == 0 and "2 entries older than 400 days" in default.stdout
     assert ages_kept(sessions) == [1, 10, 45]
     chosen = clearance(env | {"CLEARANCE_AUDIT_RETENTION_DAYS": "0"}, "audit", "prune", "--older-than", "7.5")
     assert chosen.returncode == 0 and "2 entries older than 7.5 days" in chosen.stdout and "deleted" in chosen.stdout
     assert ages_kept(sessions) == [1]
+    assert prunes_recorded(sessions) == [("ops-wang", 2), (operator_name(), 2)]  # by default, the login name
 
 
 def test_a_retention_of_zero_prunes_nothing_and_says_so(sessions: sessionmaker[Session], database_url: str,
@@ -60,3 +63,4 @@ def test_clearance_alerts_once_prunes_what_is_due(sessions: sessionmaker[Session
     assert done.returncode == 0, done.stderr
     assert "audit log: 2 entries older than 60 days deleted" in done.stdout
     assert ages_kept(sessions) == [2]
+    assert prunes_recorded(sessions) == [("overdue watcher", 2)]

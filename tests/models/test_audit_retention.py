@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.audit_log import LOGIN, AuditEntry
+from models.audit_log import AUDIT_PRUNE, LOGIN, AuditEntry
 from models.audit_retention import count_entries_before, delete_entries_before, retention_cutoff
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
@@ -24,8 +24,16 @@ def entries_aged(sessions: sessionmaker[Session], days: Sequence[float], now: da
 
 
 def ages_kept(sessions: sessionmaker[Session]) -> list[float]:
+    """The ages of the login entries left (a prune's own entry is not one of them)."""
     with sessions() as session:
-        return sorted(float(s) for s in session.scalars(select(AuditEntry.summary)))
+        return sorted(float(s) for s in session.scalars(select(AuditEntry.summary).where(AuditEntry.kind == LOGIN)))
+
+
+def prunes_recorded(sessions: sessionmaker[Session]) -> list[tuple[str, int]]:
+    """Who pruned and how many they deleted, per prune entry, oldest first."""
+    with sessions() as session:
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.kind == AUDIT_PRUNE).order_by(AuditEntry.id))
+        return [(entry.actor, (entry.detail or {})["deleted"]) for entry in entries]
 
 
 def test_entries_before_the_cutoff_go_oldest_first_a_chunk_at_a_time(sessions: sessionmaker[Session]) -> None:
