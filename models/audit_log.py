@@ -5,8 +5,8 @@ requests made with an API token (the token's id and label, never its value; ever
 also in `publish_audit`); changes to the time-limit rules (what changed, before and after); dead-letter
 replays (`clearance dlq replay`, one entry per batch of letters confirmed); prunes of the log itself
 (`clearance audit prune` and the overdue watcher's hourly one: how many entries went, stamped before
-when). Each entry is written by the
-code that does what it records, in the same transaction where there is one.
+when). Each entry is written by the code that does what it records, in the same transaction where there
+is one.
 
 Functions take a Session first, flush, and never commit.
 """
