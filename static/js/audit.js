@@ -1,6 +1,7 @@
 // The port office's audit log on the dashboard (GET /api/v1/audit): logins, publishing with API tokens,
-// time-limit rule changes, dead-letter replays and prunes of the log itself, newest first, with filters (kind, who, period) and
-// pages. Anyone else gets nothing: the panel stays hidden (and the API answers them 404).
+// time-limit rule changes, dead-letter replays and prunes of the log itself, newest first, with filters
+// (kind, who, period) and pages. Anyone else gets nothing: the panel stays hidden (and the API answers
+// them 404).
 
 import "./auditwords.js";
 import { getSession } from "./api.js";

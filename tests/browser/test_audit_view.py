@@ -9,10 +9,9 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import datetime, timezone
 
 from playwright.sync_api import Page, expect
-
-from datetime import datetime, timezone
 
 from models.audit_log import DLQ_REPLAY, Actor, record, record_prune
 from models.db import make_engine, session_factory
