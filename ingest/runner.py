@@ -25,7 +25,7 @@ from ingest.metrics import IngestMetrics
 from ingest.metrics_server import MetricsServer, worker_checks
 from ingest.outage import Outage, StopRequested, resume, until_the_broker_takes, wait_in_group
 from ingest.rebalances import Rebalances, finish_stranded_join
-from ingest.shutdown import arm_exit_deadline
+from ingest.shutdown import exit_deadline_on_stop
 from ingest.stats import IngestStats
 from ingest.triage import DeadLetter, DeadLetterRun, Triage, triage
 from models.operations import StoreResult
@@ -34,7 +34,7 @@ from models.reach import ReachCache
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 IDLE_POLL = 0.5  # longest poll while no batch is open, in seconds
-CLOSE_TIMEOUT_MS = 2000  # at most for leaving the group and closing the producer, so SIGTERM ends us in 5 s
+CLOSE_TIMEOUT_MS = 1500  # at most to leave the group, and again to close the producer: within the exit deadline
 METADATA_MAX_AGE_MS = 30_000  # notice new partitions within half a minute
 REJOIN_TIMEOUT = 20.0  # seconds a revoked worker waits for its new assignment before starting over
 
@@ -95,9 +95,7 @@ class IngestWorker:
         self.stopping = True
 
     def _signalled(self, *_: Any) -> None:
-        """SIGTERM or SIGINT: stop, and exit within ingest.shutdown's deadline whatever blocks."""
-        if not self.stopping:
-            arm_exit_deadline()
+        """SIGTERM or SIGINT: stop (ingest.shutdown has armed its exit deadline already)."""
         self.stop()
 
     def run(self, max_idle: float | None = None) -> None:
@@ -106,6 +104,10 @@ class IngestWorker:
         Raises on what cannot be retried (a bug, a run of dead letters)."""
         signal.signal(signal.SIGTERM, self._signalled)
         signal.signal(signal.SIGINT, self._signalled)
+        with exit_deadline_on_stop():
+            self._run(max_idle)
+
+    def _run(self, max_idle: float | None) -> None:
         metrics_server = self._serve_metrics()
         try:
             self._subscribe()
