@@ -104,6 +104,11 @@ def password_hash() -> str:
 def people(db: Sessions) -> dict[str, Person]:
     """One user of each role (and a revoked token, a disabled user), each with an API token. Only
     port_office has a password, PASSWORD."""
+    return make_people(db)
+
+
+def make_people(db: Sessions) -> dict[str, Person]:
+    """Store the people of PEOPLE."""
     found: dict[str, Person] = {}
     with db() as session:
         for name, (role, uscc, terminal) in PEOPLE.items():
@@ -122,6 +127,10 @@ def people(db: Sessions) -> dict[str, Person]:
 @pytest.fixture
 def world(db: Sessions) -> None:
     """Store the world's events as ingest would."""
+    store_world(db)
+
+
+def store_world(db: Sessions) -> None:
     with db() as session:
         store_events(session, world_events())
         session.commit()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -13,12 +12,12 @@ from flask.testing import FlaskClient
 
 from models.operations import store_events
 from tests.portal.alert_world import NOW, raise_alerts
-from tests.portal.conftest import Person, Sessions
+from tests.portal.conftest import Person, Sessions, store_world
+from tests.portal.seeded import Seeded, seed_database, seeded_database_url, seeded_params, seeded_people  # noqa: F401
 from tests.portal.stats_world import KEEPING, keep
 from tests.portal.world import A1, A2, B1, ROLES, USCC_B, USCC_BROKER, VISIBLE
 from tests.support.factories import event
 
-pytestmark = pytest.mark.usefixtures("world")
 C1 = "TCLU0001237"  # a box repositioned 20 min after its inspection order, inspected 1 h later: within
 C2 = "TCLU0001242"  # repositioned 90 min after the order (late, though no alert saw it open), inspected
 PERIOD = {"from": "2026-11-20", "to": "2026-11-26"}
@@ -36,21 +35,28 @@ for _role in ("port_office", "enterprise_a", "terminal_ytct"):
 DECLARANTS = {(A1, "EXPORT"): USCC_BROKER, (B1, "IMPORT"): USCC_B}
 
 
-@pytest.fixture(params=KEEPING)
-def decided(db: Sessions, app: Flask, request: pytest.FixtureRequest) -> Iterator[None]:
-    """The steps decided, read live, from days kept, or partly kept (tests/portal/stats_world.keep)."""
+@pytest.fixture(scope="module", params=seeded_params(KEEPING))
+def seeded(request: pytest.FixtureRequest) -> Seeded:
+    """The world and the steps decided, read live, from days kept, or partly kept (stats_world.keep)."""
+    def seed(db: Sessions, how: str) -> None:
+        store_world(db)
+        with db() as session:
+            for box, day, moved in ((C1, "2026-11-20", "10:20"), (C2, "2026-11-21", "11:30")):
+                customs = {"source": "CUSTOMS", "publisher": "4201", "container_no": box}
+                store_events(session, [
+                    event("INSPECTION_ORDERED", f"io-{box}", f"{day}T10:00:00+08:00", **customs),
+                    event("REPOSITIONED", f"rp-{box}", f"{day}T{moved}:00+08:00", container_no=box),
+                    event("INSPECTION_COMPLETED", f"ic-{box}", f"{day}T12:00:00+08:00", **customs)])
+            raise_alerts(session)
+            session.commit()
+        keep(db, how, now=NOW)
+    return seed_database(request, seed)
+
+
+@pytest.fixture
+def decided(app: Flask) -> None:
+    """The portal's clock at NOW, when the steps `seeded` stored are decided."""
     app.config["CLEARANCE_CLOCK"] = lambda: NOW
-    with db() as session:
-        for box, day, moved in ((C1, "2026-11-20", "10:20"), (C2, "2026-11-21", "11:30")):
-            customs = {"source": "CUSTOMS", "publisher": "4201", "container_no": box}
-            store_events(session, [
-                event("INSPECTION_ORDERED", f"io-{box}", f"{day}T10:00:00+08:00", **customs),
-                event("REPOSITIONED", f"rp-{box}", f"{day}T{moved}:00+08:00", container_no=box),
-                event("INSPECTION_COMPLETED", f"ic-{box}", f"{day}T12:00:00+08:00", **customs)])
-        raise_alerts(session)
-        session.commit()
-    keep(db, request.param, now=NOW)
-    yield
 
 
 def get(client: FlaskClient, person: Person, path: str, **query: str) -> dict:

@@ -12,20 +12,27 @@ from flask.testing import FlaskClient
 
 from models.operations import store_events
 from tests.portal.conftest import Person, Sessions
+from tests.portal.seeded import Seeded, seed_database, seeded_database_url, seeded_params, seeded_people  # noqa: F401
 from tests.portal.stats_world import C, KEEPING, NOW, PERIOD, SHARE_ENDED, WITHIN, batches, keep
 from tests.portal.world import USCC_A, USCC_B
 
-pytestmark = pytest.mark.usefixtures("stats_world")
+pytestmark = pytest.mark.usefixtures("clock")
 URL = "/api/v1/stats/clearance-time"
 
 
-@pytest.fixture(params=KEEPING)
-def stats_world(db: Sessions, app: Flask, request: pytest.FixtureRequest) -> None:
-    for batch in batches():
-        with db() as session:
-            store_events(session, batch)
-            session.commit()
-    keep(db, request.param)
+@pytest.fixture(scope="module", params=seeded_params(KEEPING))
+def seeded(request: pytest.FixtureRequest) -> Seeded:
+    def seed(db: Sessions, how: str) -> None:
+        for batch in batches():
+            with db() as session:
+                store_events(session, batch)
+                session.commit()
+        keep(db, how)
+    return seed_database(request, seed)
+
+
+@pytest.fixture
+def clock(app: Flask) -> None:
     app.config["CLEARANCE_CLOCK"] = lambda: NOW
 
 

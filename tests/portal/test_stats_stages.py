@@ -23,11 +23,11 @@ from flask.testing import FlaskClient
 from events.codec import ClearanceEvent
 from models.operations import store_events
 from tests.portal.conftest import Person, Sessions
+from tests.portal.seeded import Seeded, seed_database, seeded_database_url, seeded_params, seeded_people  # noqa: F401
 from tests.portal.stats_world import KEEPING, keep, number
 from tests.portal.world import USCC_A
 from tests.support.factories import event
 
-pytestmark = pytest.mark.usefixtures("stage_world")
 DAY = {"from": "2026-11-10", "to": "2026-11-11"}
 I1, I2, E1, E2 = number(21), number(22), number(23), number(24)
 
@@ -56,8 +56,12 @@ def visit_events(container_no: str, direction: str, voyage: str, times: dict[str
     return made
 
 
-@pytest.fixture(params=KEEPING)
-def stage_world(db: Sessions, request: pytest.FixtureRequest) -> None:
+@pytest.fixture(scope="module", params=seeded_params(KEEPING))
+def seeded(request: pytest.FixtureRequest) -> Seeded:
+    return seed_database(request, store_stage_world)
+
+
+def store_stage_world(db: Sessions, how: str) -> None:
     events = [
         *visit_events(I1, "IMPORT", "I01", {"VESSEL_ARRIVED": "08:00", "DISCHARGED": "09:00",
                                             "DECLARATION_ACCEPTED": "11:00", "CUSTOMS_RELEASED": "12:00",
@@ -75,7 +79,7 @@ def stage_world(db: Sessions, request: pytest.FixtureRequest) -> None:
     with db() as session:
         store_events(session, events)
         session.commit()
-    keep(db, request.param, now=datetime.fromisoformat("2026-11-12T00:00:00+08:00"))
+    keep(db, how, now=datetime.fromisoformat("2026-11-12T00:00:00+08:00"))
 
 
 def get(client: FlaskClient, person: Person, path: str, **query: str) -> Any:
