@@ -1,5 +1,7 @@
 """The figures endpoints × every role, JSON and CSV, on both databases (the world of tests/portal/world.py):
-each party's figures count only the visits it sees, no, revoked or disabled credentials answer 401."""
+each party's figures count only the visits it sees, no, revoked or disabled credentials answer 401. Nothing
+here writes: the world is stored once per database (tests/portal/seeded.py); the figures of "now" after a
+change are tests/portal/test_stats_now.py's."""
 from __future__ import annotations
 
 import csv
@@ -11,13 +13,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from models.operations import store_events
-from tests.portal.conftest import Person, Sessions
+from tests.portal.conftest import Person, store_world
+from tests.portal.seeded import Seeded, seed_database, seeded_database_url, seeded_params, seeded_people  # noqa: F401
 from tests.portal.test_permissions import NO_ACCESS
 from tests.portal.world import A1, A2, B1, ROLES, VISIBLE
-from tests.support.factories import event
 
-pytestmark = pytest.mark.usefixtures("world", "clock")
+pytestmark = pytest.mark.usefixtures("clock")
 NOW = datetime.fromisoformat("2026-11-26T12:00:00+08:00")
 PERIOD = {"from": "2026-11-01", "to": "2026-12-01"}
 # the world's visits: the stage of their current type, and which the figures count
@@ -31,6 +32,11 @@ ENDPOINTS = {
     "stages EXPORT": ("stages", {"direction": "EXPORT", **PERIOD}, EXPORT_CLOSED),
     "now": ("now", {}, set(STAGE_NOW)),
 }
+
+
+@pytest.fixture(scope="module", params=seeded_params())
+def seeded(request: pytest.FixtureRequest) -> Seeded:
+    return seed_database(request, lambda db, _how: store_world(db))
 
 
 @pytest.fixture
@@ -105,31 +111,3 @@ def test_without_valid_credentials_every_figure_answers_401(client: FlaskClient,
                           headers=NO_ACCESS[who](people))
     assert response.status_code == 401
     assert response.get_json()["error"] == "unauthorized"
-
-
-def test_now_leaves_out_visits_gone_or_idle(client: FlaskClient, people: dict[str, Person], db: Sessions,
-                                            app: Flask) -> None:
-    with db() as session:
-        store_events(session, [event("GATE_OUT", "out-b1", "2026-11-23T10:00:00+08:00", container_no=B1,
-                                     direction="IMPORT", vessel_imo="9705419", voyage="2618W", terminal="YTGD",
-                                     publisher="YTGD", enterprise_uscc="91370600MA3C8K2L5Y")])
-        session.commit()
-    office = people["port_office"]
-    assert get(client, office, "now", {}).get_json()["active"] == 3  # B1 left through the gate
-    assert get(client, office, "now", {"direction": "EXPORT", "terminal": "YTCT"}).get_json()["active"] == 1
-    app.config["CLEARANCE_CLOCK"] = lambda: datetime.fromisoformat("2027-03-01T00:00:00+08:00")
-    assert get(client, office, "now", {}).get_json()["active"] == 0  # nothing for 90 days
-
-
-def test_now_counts_the_open_alerts_each_caller_sees(client: FlaskClient, people: dict[str, Person],
-                                                    db: Sessions) -> None:
-    """`open_alerts` is models.alerts.count_open_alerts (the time limits' part): one open alert on A1's
-    export visit counts for whoever sees that visit."""
-    from models.alerts import Alert
-    with db() as session:
-        session.add(Alert(container_no=A1, visit_key="EXPORT/9074729/024E", step="REPOSITION", tier="ALARM",
-                          rule_id=1, threshold_seconds=3600, state="OPEN", started_at=NOW, raised_at=NOW,
-                          version=1, pushed=True))
-        session.commit()
-    counted = {role: get(client, people[role], "now", {}).get_json()["open_alerts"] for role in ROLES}
-    assert counted == {role: len(visible(role) & {(A1, "EXPORT")}) for role in ROLES}
