@@ -67,9 +67,10 @@ class IngestWorker:
             bootstrap_servers=self.settings.kafka_bootstrap_servers, group_id=self.settings.group_id,
             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.settings.batch_size,
             client_id="clearance-ingest", group_instance_id=self.settings.instance_id,
-            # a crashed member's partitions move after this (kafka-python's default: 45 s)
+            # a crashed member's partitions move after this (kafka-python's default: 45 s); a survivor
+            # learns of the rebalance at its next heartbeat
             session_timeout_ms=int(self.settings.session_seconds * 1000),
-            heartbeat_interval_ms=int(self.settings.session_seconds * 1000 / 3),
+            heartbeat_interval_ms=int(self.settings.session_seconds * 1000 / 5),
             metadata_max_age_ms=METADATA_MAX_AGE_MS)
 
     def _subscribe(self) -> None:
