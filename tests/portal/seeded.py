@@ -25,7 +25,6 @@ DATABASES = ("sqlite", "postgresql")
 class Seeded:
     url: str
     people: dict[str, Person]
-    keeping: str  # how the figures of past days are kept (tests/portal/stats_world.KEEPING)
 
 
 def seeded_params(keeping: list[str] | None = None) -> list[Any]:
@@ -53,7 +52,7 @@ def seed_database(request: pytest.FixtureRequest, seed: Callable[[Sessions, str]
         seed(sessions, how)
     finally:
         engine.dispose()
-    return Seeded(url, people, how)
+    return Seeded(url, people)
 
 
 @pytest.fixture(name="database_url")

@@ -10,6 +10,7 @@ from tests.portal.world import A1, A2, B1, ROLES, USCC_A, USCC_B, USCC_BROKER
 from tests.support.factories import doc
 
 pytestmark = pytest.mark.usefixtures("world")
+
 # role -> (a document it may publish, one it may not, a word the refusal must contain)
 PUBLISHING = {
     "enterprise_a": (doc("DECLARATION_FILED", "pub-a", "2026-11-20T06:00:00+08:00", source="ENTERPRISE",
