@@ -1,7 +1,12 @@
 """The change feed: after each database commit, the new state of every container the batch changed (and
-of those a replayed batch touched) goes to CLEARANCE_UPDATES_TOPIC, keyed by container. Portal
-processes read the whole feed and push to their browsers. At least once: consumers keep the highest
-`version` they have seen per container and drop the rest."""
+of those a replayed batch touched) goes to CLEARANCE_UPDATES_TOPIC. Portal processes read the whole feed
+and push to their browsers. At least once: consumers keep the highest `version` they have seen per
+container and drop the rest, so neither the order of messages nor their partition matters.
+
+A message carries the updates of many containers, `{"updates": [{"container_no", "version", "visits"},
+…]}`, up to MESSAGE_BYTES (a larger state goes alone), keyed by its first container: one Kafka `send` a
+container cost a worker a sixth of its time (BENCHMARKS.md). Readers take the one-container form
+`{"container_no", "version", "visits"}` too, which workers of earlier releases send."""
 from __future__ import annotations
 
 from typing import Any
@@ -14,10 +19,37 @@ from events import jsontext
 from models import Container, ContainerVisit
 from models.operations import StoreResult
 
+MESSAGE_BYTES = 256 * 1024  # a feed message's updates, at most (the producer's limit is 2 MiB, the broker's 1)
+Update = tuple[str, int, list[dict[str, Any]]]  # (container_no, version, visits)
+
 
 def update_message(container_no: str, version: int, visits: list[dict[str, Any]]) -> bytes:
-    """The value of one change-feed message."""
+    """One container's update, as it stands in a feed message (alone, the form of earlier releases)."""
     return jsontext.dumps_bytes({"container_no": container_no, "version": version, "visits": visits})
+
+
+def feed_messages(updates: list[Update], limit: int = MESSAGE_BYTES) -> list[tuple[bytes, bytes]]:
+    """(key, value) of the feed messages carrying these updates, in order: as many updates to a
+    message as fit in `limit` bytes, at least one."""
+    messages: list[tuple[bytes, bytes]] = []
+    first, size = "", 0
+    parts: list[bytes] = []
+    for container_no, version, visits in updates:
+        part = update_message(container_no, version, visits)
+        if parts and size + len(part) > limit:
+            messages.append(_message(first, parts))
+            parts, size = [], 0
+        if not parts:
+            first = container_no
+        parts.append(part)
+        size += len(part) + 1
+    if parts:
+        messages.append(_message(first, parts))
+    return messages
+
+
+def _message(first: str, parts: list[bytes]) -> tuple[bytes, bytes]:
+    return first.encode(), b'{"updates":[' + b",".join(parts) + b"]}"
 
 
 class ChangeFeed:
@@ -28,16 +60,15 @@ class ChangeFeed:
 
     def publish(self, result: StoreResult) -> int:
         """Send the batch's container states and wait until the broker holds them; returns how many."""
-        messages = [(c, result.changed_containers[c], visits) for c, visits in result.states.items()]
-        messages += self._current(sorted(result.touched))
-        futures = [self.producer.send(self.topic, key=c.encode(), value=update_message(c, v, visits))
-                   for c, v, visits in messages]
+        updates = [(c, result.changed_containers[c], visits) for c, visits in result.states.items()]
+        updates += self._current(sorted(result.touched))
+        futures = [self.producer.send(self.topic, key=key, value=value) for key, value in feed_messages(updates)]
         self.producer.flush()
         for future in futures:
             future.get(timeout=30)
-        return len(futures)
+        return len(updates)
 
-    def _current(self, container_nos: list[str]) -> list[tuple[str, int, list[dict[str, Any]]]]:
+    def _current(self, container_nos: list[str]) -> list[Update]:
         """The stored version and visits of these containers, in two queries whatever their number."""
         if not container_nos:
             return []

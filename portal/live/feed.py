@@ -16,7 +16,8 @@ Update = Callable[[str, int, list[dict[str, Any]]], None]
 
 
 class FeedReader:
-    """`on_handed`, when given, is called with the Kafka timestamp (ms) of each message handed on."""
+    """`on_handed`, when given, is called with the Kafka timestamp (ms) of each message any update of which
+    was handed on."""
 
     def __init__(self, bootstrap: str, topic: str, on_update: Update,
                  on_handed: Callable[[int | None], None] | None = None) -> None:
@@ -48,20 +49,22 @@ class FeedReader:
         self.running = False
 
     def dispatch(self, value: bytes | None) -> bool:
-        """Hand one feed message on if it is newer than what this process has seen; returns whether.
-        Never raises: a message that cannot be read, or that `on_update` fails on (a RecursionError in
-        python-socketio included), is logged and dropped, and the next one is read as usual. One
-        message must not end this process's live updates."""
-        update = _readable(value)
-        if update is None:
-            return False
-        container_no, version, visits = update
+        """Hand on each update of one feed message that is newer than what this process has seen;
+        returns whether any was. Never raises: a message, or an update in it, that cannot be read, or
+        that `on_update` fails on (a RecursionError in python-socketio included), is logged and dropped,
+        and the next one is read as usual. One message must not end this process's live updates."""
+        handed = False
+        for container_no, version, visits in _readable(value):
+            handed = self._hand_on(container_no, version, visits) or handed
+        return handed
+
+    def _hand_on(self, container_no: str, version: int, visits: list[dict[str, Any]]) -> bool:
         if self.latest.get(container_no, 0) >= version:
             return False
         self.latest[container_no] = version
         try:
             self.on_update(container_no, version, visits)
-        except Exception as exc:  # noqa: BLE001 - see the docstring
+        except Exception as exc:  # noqa: BLE001 - see dispatch
             log.error("change-feed update of %.40r version %s dropped: %s: %s", container_no, version,
                       type(exc).__name__, str(exc)[:200], exc_info=not isinstance(exc, RecursionError))
             return False
@@ -82,16 +85,30 @@ class FeedReader:
             time.sleep(0.5)
 
 
-def _readable(value: bytes | None) -> tuple[str, int, list[dict[str, Any]]] | None:
-    """(container_no, version, visits) of a feed message, or None (logged) when it has not that shape."""
+def _readable(value: bytes | None) -> list[tuple[str, int, list[dict[str, Any]]]]:
+    """The (container_no, version, visits) updates of a feed message, `{"updates": [...]}` or the one
+    update of earlier releases' workers; what has not that shape is logged and left out."""
     try:
-        update = json.loads(value)  # type: ignore[arg-type]
-        container_no, version, visits = update["container_no"], update["version"], update["visits"]
-    except Exception as exc:  # noqa: BLE001 - not JSON, nested too deep for the parser, not an object, ...
+        message = json.loads(value)  # type: ignore[arg-type]
+    except Exception as exc:  # noqa: BLE001 - not JSON, nested too deep for the parser, not text, ...
         log.error("unreadable change-feed message dropped: %s: %s", type(exc).__name__, str(exc)[:200])
+        return []
+    entries = message.get("updates", [message]) if type(message) is dict else None
+    if type(entries) is not list:
+        log.error("change-feed message of the wrong shape dropped: %s", type(message).__name__)
+        return []
+    updates = [_update(entry) for entry in entries]
+    return [update for update in updates if update is not None]
+
+
+def _update(entry: object) -> tuple[str, int, list[dict[str, Any]]] | None:
+    """One update's (container_no, version, visits), or None (logged) when it has not that shape."""
+    if type(entry) is not dict:
+        log.error("change-feed update of the wrong shape dropped: %s", type(entry).__name__)
         return None
+    container_no, version, visits = entry.get("container_no"), entry.get("version"), entry.get("visits")
     if type(container_no) is not str or type(version) is not int or type(visits) is not list:
-        log.error("change-feed message of the wrong shape dropped: container_no %s, version %s, visits %s",
+        log.error("change-feed update of the wrong shape dropped: container_no %s, version %s, visits %s",
                   type(container_no).__name__, type(version).__name__, type(visits).__name__)
         return None
     return container_no, version, visits

@@ -21,9 +21,10 @@ EVENTS = [
 def feed(settings) -> dict[str, list[dict]]:  # type: ignore[no-untyped-def]
     messages: dict[str, list[dict]] = {}
     for record in read_all(settings.kafka_bootstrap_servers, settings.updates_topic):
-        update = json.loads(record.value)
-        assert record.key.decode() == update["container_no"]
-        messages.setdefault(update["container_no"], []).append(update)
+        updates = json.loads(record.value)["updates"]
+        assert record.key.decode() == updates[0]["container_no"]
+        for update in updates:
+            messages.setdefault(update["container_no"], []).append(update)
     return messages
 
 

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from events.kafka import ensure_topics
-from ingest.change_feed import update_message
+from ingest.change_feed import feed_messages, update_message
 from models.operations import container_visits
 from portal.extensions import socketio
 from portal.live import _in_app
@@ -25,7 +25,8 @@ pytestmark = pytest.mark.usefixtures("world")
 
 UNREADABLE = [b"not json", b"[" * 100_000, b"null", b"[1, 2]", b'{"container_no": 5, "version": 1, "visits": []}',
               b'{"container_no": "CICU3789922", "version": "1000", "visits": []}',
-              b'{"container_no": "CICU3789922", "version": 1000, "visits": "none"}', b"\xff\xfe"]
+              b'{"container_no": "CICU3789922", "version": 1000, "visits": "none"}', b"\xff\xfe",
+              b'{"updates": "none"}', b'{"updates": [null, 1, []]}', b'{"updates": [{"container_no": "CICU3789922"}]}']
 
 
 def _deep(visits: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -49,15 +50,16 @@ def test_the_feed_reader_survives_poison_and_delivers_the_next_update(  # type: 
     thread.start()
     try:
         wait_until(lambda: reader.ready, 30, "the feed reader positioned at the end")
-        poison = [(A1.encode(), update_message(A1, 1000, _deep(visits))), *((None, v) for v in UNREADABLE)]
-        produce(kafka_bootstrap, topic, [*poison, (A1.encode(), update_message(A1, 1001, visits))], partitions=1)
+        poison = [*feed_messages([(A1, 1000, _deep(visits))]), (A1.encode(), update_message(A1, 1001, _deep(visits))),
+                  *((None, v) for v in UNREADABLE)]
+        produce(kafka_bootstrap, topic, [*poison, *feed_messages([(A1, 1002, visits)])], partitions=1)
         versions: list[int] = []
         wait_until(lambda: versions.extend(m["args"][0]["version"] for m in watcher.get_received("/live")
-                                           if m["name"] == "update") or 1001 in versions, 30, "update 1001")
+                                           if m["name"] == "update") or 1002 in versions, 30, "update 1002")
     finally:
         reader.stop()
         thread.join(timeout=10)
-    assert versions == [1001]
+    assert versions == [1002]
     assert not thread.is_alive()
 
 
@@ -75,3 +77,25 @@ def test_dispatch_drops_what_on_update_fails_on_and_goes_on(caplog: pytest.LogCa
     assert reader.dispatch(update_message(A1, 2, [])) is True
     assert delivered == [(A1, 1), (A1, 2)]
     assert "BAD" in caplog.text and "RecursionError" in caplog.text
+
+
+def test_a_message_of_many_updates_hands_on_each_readable_newer_one(caplog: pytest.LogCaptureFixture) -> None:
+    """The form workers send (ingest.change_feed.feed_messages): one update failing, or of the wrong
+    shape, or older than what was seen, does not keep the others of its message back."""
+    delivered: list[tuple[str, int]] = []
+
+    def on_update(container_no: str, version: int, visits: list[dict[str, Any]]) -> None:
+        if container_no == "BAD":
+            raise RecursionError("maximum recursion depth exceeded")
+        delivered.append((container_no, version))
+    reader = FeedReader("127.0.0.1:1", "unused", on_update)
+    assert reader.dispatch(update_message(A1, 5, [])) is True  # one update alone, as earlier releases send
+    [(_, value)] = feed_messages([("BAD", 1, []), (A1, 4, []), ("B2", 1, []), (A1, 6, [])])
+    assert reader.dispatch(value.replace(b'"B2","version":1', b'"B2","version":"1"', 1)) is True
+    assert delivered == [(A1, 5), (A1, 6)]
+    assert "BAD" in caplog.text and "wrong shape" in caplog.text
+    [(_, value)] = feed_messages([(A1, 6, []), ("B2", 1, [])])
+    assert reader.dispatch(value) is True
+    assert reader.dispatch(value) is False
+    assert delivered == [(A1, 5), (A1, 6), ("B2", 1)]
+
