@@ -99,3 +99,15 @@ def test_a_message_of_many_updates_hands_on_each_readable_newer_one(caplog: pyte
     assert reader.dispatch(value) is False
     assert delivered == [(A1, 5), (A1, 6), ("B2", 1)]
 
+
+def test_the_versions_kept_are_the_containers_updated_last() -> None:
+    delivered: list[tuple[str, int]] = []
+    reader = FeedReader("127.0.0.1:1", "unused", lambda c, v, _: delivered.append((c, v)), kept=3)
+    for container_no in ("C1", "C2", "C3"):
+        reader.dispatch(update_message(container_no, 5, []))
+    reader.dispatch(update_message("C1", 6, []))  # C1 is now the one updated last, C2 the oldest
+    reader.dispatch(update_message("C4", 1, []))
+    assert list(reader.latest) == ["C3", "C1", "C4"]
+    assert reader.dispatch(update_message("C1", 6, [])) is False  # still known: a repeat is dropped
+    assert reader.dispatch(update_message("C2", 5, [])) is True  # forgotten: handed on again, the receivers drop it
+    assert len(reader.latest) == 3 and delivered[-1] == ("C2", 5)
