@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from datetime import datetime
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from events import jsontext
@@ -161,17 +161,32 @@ def _newest_per_key(events: Sequence[ClearanceEvent]) -> dict[Key, ClearanceEven
 
 
 def _stored_versions(session: Session, keys: list[Key]) -> dict[Key, str]:
+    """The stored version of each of these keys that is stored. On PostgreSQL one probe of the primary
+    key a key, whatever the table's size: the three columns' `= ANY` lists of the other dialects were
+    planned as a scan of every event from one source on (130 ms a batch at a million events, and
+    up to 350 ms on an empty database's first plans)."""
     found: dict[Key, str] = {}
     for chunk in chunks(keys):
-        sources, publishers = {k[0] for k in chunk}, {k[1] for k in chunk}
-        ids = {k[2] for k in chunk}
-        rows = session.execute(select(StoredEvent.source, StoredEvent.publisher, StoredEvent.event_id,
-                                      StoredEvent.version)  # every key column: the primary key serves it
-                               .where(one_of(session, StoredEvent.source, sources),
-                                      one_of(session, StoredEvent.publisher, publishers),
-                                      one_of(session, StoredEvent.event_id, ids)))
+        if session.get_bind().dialect.name == "postgresql":
+            rows = session.execute(_STORED_VERSIONS_PG, {"sources": [k[0] for k in chunk],
+                                                         "publishers": [k[1] for k in chunk],
+                                                         "ids": [k[2] for k in chunk]})
+        else:
+            sources, publishers = {k[0] for k in chunk}, {k[1] for k in chunk}
+            rows = session.execute(select(StoredEvent.source, StoredEvent.publisher, StoredEvent.event_id,
+                                          StoredEvent.version)  # every key column: the primary key serves it
+                                   .where(one_of(session, StoredEvent.source, sources),
+                                          one_of(session, StoredEvent.publisher, publishers),
+                                          one_of(session, StoredEvent.event_id, {k[2] for k in chunk})))
         found.update({(s, p, i): v for s, p, i, v in rows})
     return {k: found[k] for k in keys if k in found}
+
+
+_STORED_VERSIONS_PG = text(
+    "SELECT e.source, e.publisher, e.event_id, e.version FROM events AS e "
+    "JOIN unnest(CAST(:sources AS varchar[]), CAST(:publishers AS varchar[]), CAST(:ids AS varchar[])) "
+    "AS k(source, publisher, event_id) "
+    "ON e.source = k.source AND e.publisher = k.publisher AND e.event_id = k.event_id")
 
 
 def _previous_rows(session: Session, keys: list[Key]) -> list[ClearanceEvent]:
