@@ -51,7 +51,8 @@ export function mountContainer(root, rawNo) {
       fill(root, head, h("div", { class: "state notfound-state", role: "alert", id: "not-found" },
         h("h2", {}, t("container.notFound")), h("p", {}, t("container.notFoundHelp"))));
     } else if (error && !view) {
-      fill(root, head, h("div", { class: "state error-state", role: "alert" }, t("error.generic", { message: error })));
+      fill(root, head, h("div", { class: "state error-state", role: "alert" },
+        error.waiting ? t("container.waiting") : t("error.generic", { message: error.message })));
     } else if (!view) {
       fill(root, head, h("div", { class: "state loading-state" }, h("span", { class: "spinner" }),
         t("container.loading")));
@@ -70,7 +71,8 @@ export function mountContainer(root, rawNo) {
   // The HTTP answer shows the container even while the live connection is still being made.
   getContainer(containerNo).then((answer) => accept(answer, false)).catch((failure) => {
     if (failure.status === 404 || failure.status === 400) missing();
-    else if (!view) { error = failure.message; render(); }
+    // a 503's subscription was told to come back too (live.js): its snapshot will show the container
+    else if (!view) { error = { waiting: failure.status === 503, message: failure.message }; render(); }
   });
 
   return { render, unmount: () => { active = false; stop(); } };

@@ -62,6 +62,8 @@ const WORDS = {
   "container.notFoundHelp": ["请核对箱号。其他单位的集装箱不会显示。",
     "Check the container number. Containers of other companies are not shown."],
   "container.version": ["版本 {v}", "version {v}"],
+  "container.waiting": ["数据库暂时不可用，恢复后本页将自动显示该集装箱。",
+    "The database is unavailable for the moment; this page shows the container by itself once it is back."],
   "visit.vessel": ["船舶 IMO", "Vessel IMO"],
   "visit.voyage": ["航次", "Voyage"],
   "visit.terminal": ["码头", "Terminal"],
