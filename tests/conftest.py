@@ -18,6 +18,7 @@ from clearance.config import PROJECT_ROOT, Settings, from_environ
 from models import Base
 from models.db import make_engine, session_factory, upgrade
 from tests.support.kafka import find_broker
+from tests.support.tcp_proxy import TcpProxy
 
 DEFAULT_POSTGRES_URL = "postgresql://clearance:clearance@127.0.0.1:5432/clearance_test"
 
@@ -76,6 +77,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     truncate(url)
     return url
 
+
+
+@pytest.fixture
+def relay(database_url: str) -> Iterator[TcpProxy]:
+    """A relay in front of the test's database server, that the test cuts and restores (on PostgreSQL:
+    parametrize `database_url` with ["postgresql"], indirect)."""
+    proxy = TcpProxy.before(database_url)
+    yield proxy
+    proxy.cut()
 
 def truncate(url: str) -> None:
     engine = make_engine(url)

@@ -13,25 +13,19 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import login, screenshot, types_of, wait_stored
 from tests.browser.test_portal_page import entry, export_sequence
-from tests.conftest import truncate
 from tests.e2e.conftest import ACCOUNTS, fail_on_tracebacks
 from tests.e2e.stack import Stack, start_stack
 from tests.support.factories import CONTAINER
 from tests.support.tcp_proxy import TcpProxy
 
 
-@pytest.fixture
-def relay(postgres_url: str) -> Iterator[TcpProxy]:
-    proxy = TcpProxy.before(postgres_url)
-    yield proxy
-    proxy.cut()
+pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
 @pytest.fixture
-def relayed_stack(postgres_url: str, relay: TcpProxy, make_settings, tmp_path: Path) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+def relayed_stack(database_url: str, relay: TcpProxy, make_settings, tmp_path: Path) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
     """The stack (ingest and portal) on PostgreSQL, reached through the relay."""
-    truncate(postgres_url)
-    running = start_stack(make_settings(relay.url(postgres_url), batch_seconds=0.05), tmp_path / "stack",
+    running = start_stack(make_settings(relay.url(database_url), batch_seconds=0.05), tmp_path / "stack",
                           {"exporter-a": ACCOUNTS["exporter-a"]})
     yield running
     running.stop()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,13 +19,6 @@ from tests.portal.world import A1
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.usefixtures("world"), pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)]
-
-
-@pytest.fixture
-def relay(database_url: str) -> Iterator[TcpProxy]:
-    proxy = TcpProxy.before(database_url)
-    yield proxy
-    proxy.cut()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -63,14 +64,18 @@ def test_the_feed_reader_survives_poison_and_delivers_the_next_update(  # type: 
     assert not thread.is_alive()
 
 
-def test_dispatch_drops_what_on_update_fails_on_and_goes_on(caplog: pytest.LogCaptureFixture) -> None:
-    delivered: list[tuple[str, int]] = []
-
+def failing_on_bad(delivered: list[tuple[str, int]]) -> Callable[[str, int, list[dict[str, Any]]], None]:
+    """An `on_update` that raises as python-socketio did for container "BAD" and records the others."""
     def on_update(container_no: str, version: int, visits: list[dict[str, Any]]) -> None:
         if container_no == "BAD":
             raise RecursionError("maximum recursion depth exceeded")
         delivered.append((container_no, version))
-    reader = FeedReader("127.0.0.1:1", "unused", on_update)
+    return on_update
+
+
+def test_dispatch_drops_what_on_update_fails_on_and_goes_on(caplog: pytest.LogCaptureFixture) -> None:
+    delivered: list[tuple[str, int]] = []
+    reader = FeedReader("127.0.0.1:1", "unused", failing_on_bad(delivered))
     assert reader.dispatch(update_message("BAD", 1, [])) is False
     assert reader.dispatch(update_message(A1, 1, [])) is True
     assert [reader.dispatch(value) for value in UNREADABLE] == [False] * len(UNREADABLE)
@@ -83,12 +88,7 @@ def test_a_message_of_many_updates_hands_on_each_readable_newer_one(caplog: pyte
     """The form workers send (ingest.change_feed.feed_messages): one update failing, or of the wrong
     shape, or older than what was seen, does not keep the others of its message back."""
     delivered: list[tuple[str, int]] = []
-
-    def on_update(container_no: str, version: int, visits: list[dict[str, Any]]) -> None:
-        if container_no == "BAD":
-            raise RecursionError("maximum recursion depth exceeded")
-        delivered.append((container_no, version))
-    reader = FeedReader("127.0.0.1:1", "unused", on_update)
+    reader = FeedReader("127.0.0.1:1", "unused", failing_on_bad(delivered))
     assert reader.dispatch(update_message(A1, 5, [])) is True  # one update alone, as earlier releases send
     [(_, value)] = feed_messages([("BAD", 1, []), (A1, 4, []), ("B2", 1, []), (A1, 6, [])])
     assert reader.dispatch(value.replace(b'"B2","version":1', b'"B2","version":"1"', 1)) is True
