@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -31,6 +30,7 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ingest_throughput import DEFAULT_PG, fill_topic, reset_postgres, worker_run  # noqa: E402
+from support import median_table  # noqa: E402
 
 from clearance.config import PROJECT_ROOT, Settings, from_environ  # noqa: E402
 from tests.support.kafka import find_broker  # noqa: E402
@@ -112,12 +112,8 @@ def main() -> None:
                   f"{past:,} events of the past made in {time.perf_counter() - began:.0f} s", flush=True)
             rates["with the past"].append(run())
             print(f"round {round_no + 1}: with the past {rates['with the past'][-1]:,.0f}/s", flush=True)
-    empty = statistics.median(rates["empty database"])
     print(f"\nworker → PostgreSQL, {args.events:,} events, {past:,} of the past, load {os.getloadavg()[0]:.1f}")
-    print(f"{'':16} {'median events/s':>16} {'vs empty':>9}   rounds")
-    for label, values in rates.items():
-        print(f"{label:16} {statistics.median(values):16,.0f} {statistics.median(values) / empty:9.2f}   "
-              + ", ".join(f"{v:,.0f}" for v in values))
+    print(median_table(rates, "empty database", "events/s", "vs empty"))
     cleanup()
 
 

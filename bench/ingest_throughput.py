@@ -13,7 +13,6 @@ import argparse
 import cProfile
 import os
 import pstats
-import statistics
 import sys
 import tempfile
 import time
@@ -32,6 +31,7 @@ from clearance.simulate import SimConfig, generate  # noqa: E402
 from events.kafka import ensure_topics, make_producer  # noqa: E402
 from ingest.runner import IngestWorker  # noqa: E402
 from models.db import make_engine, session_factory, upgrade  # noqa: E402
+from support import median_table  # noqa: E402
 from tests.support.kafka import find_broker  # noqa: E402
 
 DEFAULT_PG = "postgresql://clearance:clearance@127.0.0.1:5432/clearance_test"
@@ -124,11 +124,7 @@ def main() -> None:
                     "PostgreSQL" if args.profile == "postgresql" else "SQLite") and round_no == 0
                 results[label].append(args.events / worker_run(settings, args.events, profile))
             print(f"round {round_no + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}/s" for k, v in results.items()))
-    bare = statistics.median(results["bare consumer"])
-    print(f"\n{'':22} {'median msg/s':>13} {'vs bare':>8}   rounds")
-    for label, rates in results.items():
-        print(f"{label:22} {statistics.median(rates):13,.0f} {statistics.median(rates) / bare:8.2f}   "
-              + ", ".join(f"{r:,.0f}" for r in rates))
+    print("\n" + median_table(results, "bare consumer", "msg/s", "vs bare"))
     cleanup()
 
 

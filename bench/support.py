@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -126,6 +127,17 @@ def broker_pid(bootstrap: str) -> list[int]:
     if bootstrap.endswith(":39092") and pid_file.exists():
         return [int(pid_file.read_text().split()[0])]
     return []
+
+
+def median_table(rates: dict[str, list[float]], baseline: str, unit: str, versus: str) -> str:
+    """One row a label: the median of its rounds, that median over the baseline's, and every round."""
+    base = statistics.median(rates[baseline])
+    width = max(len(label) for label in rates) + 1
+    lines = [f"{'':{width}} {'median ' + unit:>16} {versus:>9}   rounds"]
+    for label, values in rates.items():
+        middle = statistics.median(values)
+        lines.append(f"{label:{width}} {middle:16,.0f} {middle / base:9.2f}   " + ", ".join(f"{v:,.0f}" for v in values))
+    return "\n".join(lines)
 
 
 def percentile(values: Sequence[float], p: float) -> float:
