@@ -162,21 +162,21 @@ def _newest_per_key(events: Sequence[ClearanceEvent]) -> dict[Key, ClearanceEven
 
 def _stored_versions(session: Session, keys: list[Key]) -> dict[Key, str]:
     """The stored version of each of these keys that is stored. On PostgreSQL one probe of the primary
-    key a key, whatever the table's size: the three columns' `= ANY` lists of the other dialects were
-    planned as a scan of every event from one source on (130 ms a batch at a million events, and
-    up to 350 ms on an empty database's first plans)."""
+    key a key, whatever the table's size: one list a column (what SQLite still gets, as `IN`) was
+    planned there as a scan of every event of the batch's sources (110–150 ms a batch at a million
+    events, and up to 350 ms on an empty database's first plans; BENCHMARKS.md)."""
     found: dict[Key, str] = {}
+    postgresql = session.get_bind().dialect.name == "postgresql"
     for chunk in chunks(keys):
-        if session.get_bind().dialect.name == "postgresql":
+        if postgresql:
             rows = session.execute(_STORED_VERSIONS_PG, {"sources": [k[0] for k in chunk],
                                                          "publishers": [k[1] for k in chunk],
                                                          "ids": [k[2] for k in chunk]})
         else:
-            sources, publishers = {k[0] for k in chunk}, {k[1] for k in chunk}
             rows = session.execute(select(StoredEvent.source, StoredEvent.publisher, StoredEvent.event_id,
                                           StoredEvent.version)  # every key column: the primary key serves it
-                                   .where(one_of(session, StoredEvent.source, sources),
-                                          one_of(session, StoredEvent.publisher, publishers),
+                                   .where(one_of(session, StoredEvent.source, {k[0] for k in chunk}),
+                                          one_of(session, StoredEvent.publisher, {k[1] for k in chunk}),
                                           one_of(session, StoredEvent.event_id, {k[2] for k in chunk})))
         found.update({(s, p, i): v for s, p, i, v in rows})
     return {k: found[k] for k in keys if k in found}
