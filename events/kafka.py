@@ -14,9 +14,17 @@ log = logging.getLogger(__name__)
 
 
 def make_producer(bootstrap: str, **options: object) -> KafkaProducer:
-    """A producer that waits for the broker to store each message (acks=all) and retries safely."""
+    """A producer that waits for the broker to store each message (acks=all) and retries in order (one
+    request in flight).
+
+    Not idempotent: kafka-python 3's idempotent producer, its default, turns any refusal no retry mends
+    (a message too large for the topic, a policy) into a fatal state in which every later send fails
+    until the process restarts, so one refused message would stop the change feed, the dead-letter
+    topic or the alerts. The duplicates a retry may write are harmless here: ingest stores an event once
+    by its key, and every reader of the feed and the alerts keeps the highest version."""
     settings: dict[str, object] = {
         "bootstrap_servers": bootstrap,
+        "enable_idempotence": False,
         "acks": "all",
         "linger_ms": 5,
         "max_in_flight_requests_per_connection": 1,

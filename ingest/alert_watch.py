@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from events import jsontext
@@ -41,6 +43,11 @@ ROLL_SHARE = 0.6  # of each interval, from its start: the most the figure roller
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an error's text, at most 300 characters (a driver's message runs to pages)."""
+    return (str(exc).strip().splitlines() or ["?"])[0][:300]
 
 
 def alert_message(view: dict[str, object]) -> bytes:
@@ -116,7 +123,8 @@ class AlertWatcher:
     def run(self) -> None:
         """Tick every `interval` seconds (from the start of one tick to the next, so that a crossing waits
         at most one interval plus one pass) until `stop()`. A failed tick (database or broker away) is
-        logged and tried again at the next one: nothing is lost, the state is in the database."""
+        logged and tried again at the next one: nothing is lost, the state is in the database. A refusal
+        by the broker or the database is expected weather and logs one line; anything else, a stack."""
         self.start()
         while not self.stopping.is_set():
             started = time.monotonic()
@@ -124,6 +132,9 @@ class AlertWatcher:
                 tick = self.tick()
                 if tick.raised or tick.cleared or tick.pushed:
                     log.info("alerts: %s raised, %s cleared, %s pushed", tick.raised, tick.cleared, tick.pushed)
+            except (KafkaError, DBAPIError) as exc:
+                log.warning("alert watch pass failed (%s: %s); again in %s s", type(exc).__name__,
+                            first_line(exc), self.interval)
             except Exception:  # noqa: BLE001 - the watcher must outlive an outage
                 log.exception("alert watch pass failed; again in %s s", self.interval)
             self.prune()

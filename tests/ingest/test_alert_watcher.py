@@ -4,9 +4,11 @@ and started again carries on without raising anything twice."""
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
@@ -14,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from clearance.config import Settings
-from kafka import KafkaProducer
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 
 from events.kafka import ensure_topics, make_producer
 from ingest.alert_watch import AlertWatcher, utc_now
@@ -114,3 +117,43 @@ def test_clearance_alerts_killed_and_started_again(database_url: str, make_setti
         engine.dispose()
     assert ("ALARM", "OPEN", 1) in pushed(settings) and ("WARNING", "CLEARED", 2) in pushed(settings)
     assert pushed(settings).count(("ALARM", "OPEN", 1)) == 1
+
+
+def test_a_push_the_broker_refuses_logs_one_line_and_the_next_pass_pushes(  # type: ignore[no-untyped-def]
+        sqlite_url: str, make_settings, caplog) -> None:
+    """The broker refuses every push while the alerts topic takes no message as large as an alert (a
+    refusal no retry mends, as the demo's first push to a fresh topic once was). The running watcher logs
+    each failed pass as one warning line naming the refusal, not a stack, and keeps the alert unpushed;
+    once the topic takes it, a later pass pushes it, once."""
+    settings = make_settings(sqlite_url)
+    topic = settings.alerts_topic
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin.create_topics([NewTopic(topic, 1, 1, topic_configs={"max.message.bytes": "64"})])
+    engine = make_engine(sqlite_url)
+    sessions = session_factory(engine)
+    producer = make_producer(settings.kafka_bootstrap_servers)
+    caplog.set_level(logging.INFO, logger="ingest.alert_watch")
+    ordered_inspection(sessions, ORDERED)
+    watcher = AlertWatcher(sessions, producer, topic, clock=clock_at([31]), interval=0.2)
+    running = threading.Thread(target=watcher.run)
+    running.start()
+    try:
+        wait_until(lambda: len(failed_passes(caplog)) >= 2, 30, "two refused pushes")
+        assert stored(sessions) == [("WARNING", "OPEN", 1, False)]
+        admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, configs={"max.message.bytes": "1048588"})])
+        wait_until(lambda: stored(sessions) == [("WARNING", "OPEN", 1, True)], 30, "the push once the topic takes it")
+    finally:
+        watcher.stop()
+        running.join(timeout=30)
+        producer.close()
+        admin.close()
+        engine.dispose()
+    failures = failed_passes(caplog)
+    assert all(r.levelno == logging.WARNING and r.exc_info is None for r in failures)
+    assert all("MessageSizeTooLargeError" in r.getMessage() for r in failures)
+    assert not [r for r in caplog.records if r.exc_info]
+    assert pushed(settings) == [("WARNING", "OPEN", 1)]
+
+
+def failed_passes(caplog) -> list[logging.LogRecord]:  # type: ignore[no-untyped-def]
+    return [r for r in caplog.records if r.getMessage().startswith("alert watch pass failed")]
