@@ -11,6 +11,9 @@ DLQ_REASON = "dlq.reason"
 DLQ_SOURCE_TOPIC = "dlq.source.topic"
 DLQ_SOURCE_PARTITION = "dlq.source.partition"
 DLQ_SOURCE_OFFSET = "dlq.source.offset"
+# On a letter that with these headers was too large for the topic, and went cut: the original's size in
+# bytes (key, value and headers). It keeps the first CLEARANCE_MAX_MESSAGE_BYTES of its value, not its headers.
+DLQ_CUT = "dlq.cut"
 DLQ_HEADER_PREFIX = "dlq."  # the dead-letter topic's own headers; a message's own ones are kept beside them
 
 # Set by `clearance dlq replay` on a dead letter it sends to the events topic again: which one it was,

@@ -196,14 +196,14 @@ class IngestWorker:
         opened = time.perf_counter()
         sorted_batch = triage(records, self.run_of_dead, self.settings.max_message_bytes)
         if sorted_batch.dead:
-            self._broker_retrying(lambda: send_dead_letters(self.producer, self.settings.dlq_topic, sorted_batch.dead))
+            self._dead_letter(sorted_batch.dead)
         began = time.perf_counter()
         result, refused = self._store(sorted_batch)
         store_seconds = time.perf_counter() - began
         self.stats.store_seconds += store_seconds
         self.stats.waited_seconds += result.waited_seconds
         if refused:
-            self._broker_retrying(lambda: send_dead_letters(self.producer, self.settings.dlq_topic, refused))
+            self._dead_letter(refused)
         # the feed reads the states of replayed containers (database) and sends them (broker)
         self._broker_retrying(lambda: self._retrying(lambda: self.feed.publish(result)))
         self._commit(records)
@@ -280,6 +280,10 @@ class IngestWorker:
             log.warning("offset commit refused after a rebalance: %s", exc)
         except KafkaError as exc:  # the broker away: the batch is read again later, which changes nothing
             log.warning("offset commit failed (%s: %s); the batch will be read again", type(exc).__name__, exc)
+
+    def _dead_letter(self, letters: list[DeadLetter]) -> None:
+        self._broker_retrying(lambda: send_dead_letters(self.producer, self.settings.dlq_topic, letters,
+                                                        self.settings.max_message_bytes))
 
     def _broker_retrying(self, action: Callable[[], T]) -> T:
         """Run `action` (dead letters, the change feed: they must reach the broker before the offsets are

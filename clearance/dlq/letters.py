@@ -54,6 +54,13 @@ class DeadLetterRecord:
         return reason_code(self.reason)
 
     @property
+    def cut_from(self) -> int | None:
+        """The original's size in bytes when the letter went cut (too large for the topic with its
+        headers: ingest.dead_letters); None for a whole one."""
+        size = _header(self.headers, topics.DLQ_CUT)
+        return int(size) if size is not None and size.isdigit() else None
+
+    @property
     def principal(self) -> str | None:
         """Who published it through the portal (the `clearance-principal` header), if it came that way."""
         return _header(self.headers, topics.PRINCIPAL_HEADER)

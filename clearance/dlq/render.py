@@ -61,6 +61,7 @@ def letter_json(letter: DeadLetterRecord, replays: Sequence[DeadLetterReplay]) -
         "partition": letter.partition, "offset": letter.offset, "dead_lettered_at": letter.at.isoformat(),
         "reason": letter.reason, "reason_code": letter.reason_code, "source": letter.source,
         "principal": letter.principal, "claimed_publisher": letter.claimed_publisher, "replay_of": letter.replay_of,
+        "cut_from": letter.cut_from,
         "key": None if letter.key is None else letter.key_text(),
         "value": letter.value_text(), "value_base64": base64.b64encode(letter.value or b"").decode(),
         "headers": [[printable(name), printable(value.decode("utf-8", "backslashreplace"))]
@@ -84,6 +85,9 @@ def page(letter: DeadLetterRecord, replays: Sequence[DeadLetterReplay], dlq_topi
              f"  key            {letter.key_text() if letter.key is not None else '(none)'}"]
     if letter.replay_of:
         lines.append(f"  came back from the replay of {letter.replay_of}")
+    if letter.cut_from is not None:
+        lines.append(f"  cut            the original was {letter.cut_from:,} bytes, too large for this topic with "
+                     "the headers above; this keeps the start of its value, not its own headers, and is not replayed")
     lines.append("  headers")
     lines += [f"    {printable(name)}: {printable(value.decode('utf-8', 'backslashreplace'))}"
               for name, value in letter.headers] or ["    (none)"]

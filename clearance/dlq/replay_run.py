@@ -27,6 +27,13 @@ def replay(args: argparse.Namespace, settings: Settings, wanted: LetterFilter, p
     if not letters:
         print(f"no dead letter on {settings.dlq_topic} matches: nothing to replay")
         return 0
+    cut = [letter for letter in letters if letter.cut_from is not None]
+    if cut:
+        print(f"not replaying {len(cut):,} cut when dead-lettered (too large for the topic; the original is not "
+              f"kept): {_labels(cut)}")
+        letters = [letter for letter in letters if letter.cut_from is None]
+        if not letters:
+            return 0
     target = ReplayTarget(settings.dlq_topic, settings.events_topic, by, again=args.again)
     if args.dry_run:
         return dry_run(letters, load_history(settings, [letter.position for letter in letters]), target)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from clearance.cli import build_parser, main
 from events import topics
+from events.codec import MAX_MESSAGE_BYTES
 from events.kafka import ensure_topics, make_producer
 from ingest.dead_letters import send_dead_letters
 from ingest.triage import DeadLetter
@@ -44,7 +45,7 @@ def write_dead_letters(settings, batch: list[DeadLetter]) -> None:  # type: igno
     ensure_topics(settings.kafka_bootstrap_servers, {settings.dlq_topic: 1})
     producer = make_producer(settings.kafka_bootstrap_servers)
     try:
-        send_dead_letters(producer, settings.dlq_topic, batch)
+        send_dead_letters(producer, settings.dlq_topic, batch, MAX_MESSAGE_BYTES)
     finally:
         producer.close()
 
@@ -208,7 +209,8 @@ def test_a_letter_the_broker_refuses_is_not_recorded_and_the_others_are(settings
     producer = make_producer(settings.kafka_bootstrap_servers, max_request_size=4_000_000)
     try:
         send_dead_letters(producer, settings.dlq_topic, [DeadLetter("t", 0, 1, b"K1", big, "message is big"),
-                                                         DeadLetter("t", 0, 2, b"K2", b"small", "not JSON")])
+                                                         DeadLetter("t", 0, 2, b"K2", b"small", "not JSON")],
+                          MAX_MESSAGE_BYTES)
     finally:
         producer.close()
     status, _, err = run(settings, "dlq", "replay", "0", "1")
@@ -223,6 +225,38 @@ def test_a_letter_the_broker_refuses_is_not_recorded_and_the_others_are(settings
     assert replay_rows(settings.database_url) == [(1, 1)]
     status, out, _ = run(settings, "dlq", "list", "--not-replayed", "--json")
     assert [letter["offset"] for letter in json.loads(out)] == [0]
+
+
+def test_a_letter_too_large_for_the_topic_goes_cut_and_is_shown_so_and_not_replayed(  # type: ignore[no-untyped-def]
+        settings, run) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        admin.create_topics([NewTopic(settings.dlq_topic, 1, 1, topic_configs={"max.message.bytes": "3000"})])
+    finally:
+        admin.close()
+    large = DeadLetter("clearance.events", 0, 9, b"K" * 2000, b"y" * 5000, "message is large",
+                       ((topics.PRINCIPAL_HEADER, PRINCIPAL), ("dlq.reason", b"forged")))
+    producer = make_producer(settings.kafka_bootstrap_servers)
+    try:
+        send_dead_letters(producer, settings.dlq_topic, [large, letters()[0]], 1000)
+    finally:
+        producer.close()
+    shown = {r.value[:4]: r for r in read_all(settings.kafka_bootstrap_servers, settings.dlq_topic)}
+    assert sorted(shown) == [b"nope", b"yyyy"]
+    cut = shown[b"yyyy"]
+    assert (len(cut.key), cut.value) == (1024, b"y" * 1000)
+    assert [name for name, _ in cut.headers] == [topics.DLQ_REASON, topics.DLQ_SOURCE_TOPIC,
+                                                 topics.DLQ_SOURCE_PARTITION, topics.DLQ_SOURCE_OFFSET, topics.DLQ_CUT]
+    size = 2000 + 5000 + len(topics.PRINCIPAL_HEADER) + len(PRINCIPAL) + len("dlq.reason") + len("forged")
+    assert header(cut, topics.DLQ_CUT) == str(size) and header(cut, topics.DLQ_REASON) == "message is large"
+    status, out, _ = run(settings, "dlq", "show", str(cut.offset))
+    assert status == 0 and f"the original was {size:,} bytes, too large for this topic" in out
+    assert json.loads(run(settings, "dlq", "show", str(cut.offset), "--json")[1])["cut_from"] == size
+    status, out, err = run(settings, "dlq", "replay", "0", "1")
+    assert status == 0, err
+    assert f"not replaying 1 cut when dead-lettered (too large for the topic; the original is not kept): " \
+           f"{cut.offset}" in out
+    assert [r.value for r in read_all(settings.kafka_bootstrap_servers, settings.events_topic)] == [b"nope"]
 
 
 def test_a_large_replay_shows_progress(settings, run, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from collections import namedtuple
 from collections.abc import Callable
 from typing import Any
@@ -14,9 +15,11 @@ import pytest
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from events import topics
-from events.codec import ClearanceEvent, decode, encode, message_key
+from events.codec import ClearanceEvent, decode
 from ingest import handlers
 from ingest.handlers import is_data_error, store_isolating
+from ingest.runner import IngestWorker
+from clearance.config import ingest_settings
 from ingest.triage import DeadLetterRun, DeadLetterRunTooLong, triage
 from models.db import make_engine, session_factory
 from models.operations import StoreResult
@@ -54,6 +57,36 @@ def test_what_the_contract_refuses_is_dead_lettered_and_its_batch_stored(  # typ
     assert committed(settings.kafka_bootstrap_servers, settings.group_id, settings.events_topic) == \
         end_offsets(settings.kafka_bootstrap_servers, settings.events_topic)
 
+
+
+def test_a_message_too_large_for_the_dead_letter_topic_goes_there_cut(  # type: ignore[no-untyped-def]
+        database_url, make_settings) -> None:
+    """A message as large as the events topic takes (a raw producer's, near the broker's 1 MiB) is
+    refused for its size; with the reason and its source in headers it is too large for the dead-letter
+    topic. It goes there cut: its first CLEARANCE_MAX_MESSAGE_BYTES, its size in a header of its own;
+    the worker carries on. Before, the worker asked the broker again and again, and ingest stood still."""
+    settings = make_settings(database_url)
+    huge = b'{"event_id": "' + b"x" * 1_048_440 + b'"}'
+    produce(settings.kafka_bootstrap_servers, settings.events_topic,
+            gate_ins(10) + [(b"huge", huge)] + gate_ins(20)[10:], partitions=1)
+    engine = make_engine(database_url)
+    worker = IngestWorker(ingest_settings(settings), session_factory(engine))
+    stuck: list[bool] = []
+    timer = threading.Timer(90, lambda: (stuck.append(True), worker.stop()))
+    timer.start()
+    try:
+        worker.run(max_idle=3)
+    finally:
+        timer.cancel()
+        engine.dispose()
+    assert not stuck, "the worker never got past the message"
+    assert stored_ids(database_url) == {f"g{i}" for i in range(20)}
+    [letter] = read_all(settings.kafka_bootstrap_servers, settings.dlq_topic)
+    assert letter.key == b"huge" and letter.value == huge[:settings.max_message_bytes]
+    assert header(letter, topics.DLQ_CUT) == str(len(b"huge") + len(huge))
+    assert header(letter, topics.DLQ_REASON) == f"message is {len(huge)} bytes, more than the limit of 65536"
+    assert committed(settings.kafka_bootstrap_servers, settings.group_id, settings.events_topic) == \
+        end_offsets(settings.kafka_bootstrap_servers, settings.events_topic)
 
 # What slips past the contract but not past the database: simulated by handing storage events built
 # directly, without validation.
