@@ -3,12 +3,14 @@ and the portal."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import (KafkaError, MessageSizeTooLargeError, RecordListTooLargeError, TopicAlreadyExistsError,
+                          UnknownError)
+from kafka.producer.future import FutureRecordMetadata
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,28 @@ def make_producer(bootstrap: str, **options: object) -> KafkaProducer:
     }
     settings.update(options)
     return KafkaProducer(**settings)
+
+
+def refused_as_too_large(producer: KafkaProducer, futures: Sequence[FutureRecordMetadata],
+                         timeout: float = 30.0) -> list[bool]:
+    """Send what `producer` holds now and wait for each of these sends: whether the broker refused it as
+    too large for its topic (for good: no retry mends it). Raises any other failure.
+
+    kafka-python 3.0's flush() raises UnknownError('Future not done') once the sender has split a batch
+    the broker refused as too large; each future's get() waits through the split."""
+    try:
+        producer.flush()
+    except UnknownError:
+        pass
+    return [_too_large(future, timeout) for future in futures]
+
+
+def _too_large(future: FutureRecordMetadata, timeout: float) -> bool:
+    try:
+        future.get(timeout=timeout)
+    except (MessageSizeTooLargeError, RecordListTooLargeError):
+        return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -6,21 +6,30 @@ container and drop the rest, so neither the order of messages nor their partitio
 A message carries the updates of many containers, `{"updates": [{"container_no", "version", "visits"},
 …]}`, up to MESSAGE_BYTES (a larger state goes alone), keyed by its first container: one Kafka `send` a
 container cost a worker a sixth of its time (BENCHMARKS.md). Readers take the one-container form
-`{"container_no", "version", "visits"}` too, which workers of earlier releases send."""
+`{"container_no", "version", "visits"}` too, which workers of earlier releases send.
+
+A state too large for the topic (a container with a long history, or events with large details; the
+broker takes 1 MiB) goes as a stand-in, `"visits": null`: readers take that container's state from the
+database. Asking the broker again would stop the worker on that one container."""
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 from kafka import KafkaProducer
+from kafka.errors import MessageSizeTooLargeError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from events import jsontext
+from events.kafka import refused_as_too_large
 from models import Container, ContainerVisit
 from models.operations import StoreResult
 
 MESSAGE_BYTES = 256 * 1024  # a feed message's updates, at most (the producer's limit is 2 MiB, the broker's 1)
 Update = tuple[str, int, list[dict[str, Any]]]  # (container_no, version, visits)
+log = logging.getLogger(__name__)
 
 
 def update_message(container_no: str, version: int, visits: list[dict[str, Any]]) -> bytes:
@@ -52,6 +61,14 @@ def _message(first: str, parts: list[bytes]) -> tuple[bytes, bytes]:
     return first.encode(), b'{"updates":[' + b",".join(parts) + b"]}"
 
 
+def stand_in(value: bytes) -> bytes:
+    """The message sent instead of a feed message the topic refused as too large: each of its updates
+    with `"visits": null`, which tells readers to take the container's state from the database."""
+    parts = [jsontext.dumps_bytes({"container_no": u["container_no"], "version": u["version"], "visits": None})
+             for u in json.loads(value)["updates"]]
+    return b'{"updates":[' + b",".join(parts) + b"]}"
+
+
 class ChangeFeed:
     def __init__(self, producer: KafkaProducer, topic: str, sessions: sessionmaker[Session]) -> None:
         self.producer = producer
@@ -62,10 +79,15 @@ class ChangeFeed:
         """Send the batch's container states and wait until the broker holds them; returns how many."""
         updates = [(c, result.changed_containers[c], visits) for c, visits in result.states.items()]
         updates += self._current(sorted(result.touched))
-        futures = [self.producer.send(self.topic, key=key, value=value) for key, value in feed_messages(updates)]
-        self.producer.flush()
-        for future in futures:
-            future.get(timeout=30)
+        messages = feed_messages(updates)
+        futures = [self.producer.send(self.topic, key=key, value=value) for key, value in messages]
+        refused = [m for m, too_large in zip(messages, refused_as_too_large(self.producer, futures)) if too_large]
+        for key, value in refused:
+            log.warning("change-feed message of %s bytes (%s…) too large for %s; sent a stand-in",
+                        len(value), key.decode()[:40], self.topic)
+        stand_ins = [self.producer.send(self.topic, key=key, value=stand_in(value)) for key, value in refused]
+        if any(refused_as_too_large(self.producer, stand_ins)):
+            raise MessageSizeTooLargeError(f"{self.topic} refused even a stand-in")
         return len(updates)
 
     def _current(self, container_nos: list[str]) -> list[Update]:

@@ -10,26 +10,25 @@ import logging
 from collections.abc import Sequence
 
 from kafka import KafkaProducer
-from kafka.errors import MessageSizeTooLargeError, RecordListTooLargeError
+from kafka.errors import MessageSizeTooLargeError
 from kafka.producer.future import FutureRecordMetadata
 
 from events import topics
+from events.kafka import refused_as_too_large
 from ingest.triage import DeadLetter
 
 log = logging.getLogger(__name__)
 KEY_KEPT = 1024  # bytes of a cut letter's key
-TOO_LARGE = (MessageSizeTooLargeError, RecordListTooLargeError)
 
 
 def send_dead_letters(producer: KafkaProducer, topic: str, letters: Sequence[DeadLetter], value_kept: int) -> None:
     """Send and wait until the broker holds every one, a letter too large for the topic cut to the first
     `value_kept` bytes of its value (raises KafkaError otherwise)."""
-    sent = [(letter, _send(producer, topic, letter)) for letter in letters]
-    # No flush(): kafka-python 3.0's raises UnknownError('Future not done') once the sender has split a
-    # batch the broker refused as too large. Each future's get() waits through the split (linger_ms).
-    refused = [letter for letter, future in sent if _too_large(future)]
-    for future in [_send_cut(producer, topic, letter, value_kept) for letter in refused]:
-        future.get(timeout=30)
+    futures = [_send(producer, topic, letter) for letter in letters]
+    refused = [letter for letter, too_large in zip(letters, refused_as_too_large(producer, futures)) if too_large]
+    cut = [_send_cut(producer, topic, letter, value_kept) for letter in refused]
+    if any(refused_as_too_large(producer, cut)):
+        raise MessageSizeTooLargeError(f"{topic} refused even a dead letter cut to {value_kept} bytes")
 
 
 def position_headers(letter: DeadLetter) -> list[tuple[str, bytes]]:
@@ -55,15 +54,6 @@ def _send(producer: KafkaProducer, topic: str, letter: DeadLetter) -> FutureReco
     log.warning("dead letter %s[%s]@%s: %s", letter.topic, letter.partition, letter.offset, letter.reason)
     return producer.send(topic, key=letter.key, value=letter.value or b"",
                          headers=position_headers(letter) + own_headers(letter))
-
-
-def _too_large(future: FutureRecordMetadata) -> bool:
-    """Whether the broker refused the letter as too large; raises any other refusal."""
-    try:
-        future.get(timeout=30)
-    except TOO_LARGE:
-        return True
-    return False
 
 
 def _send_cut(producer: KafkaProducer, topic: str, letter: DeadLetter, value_kept: int) -> FutureRecordMetadata:

@@ -10,7 +10,9 @@ from flask import Flask
 
 from portal.extensions import socketio
 from portal.live import presence, sockets
-from portal.live.feed import FeedReader
+from portal.containers.views import load_container
+from portal.db import db_session
+from portal.live.feed import FeedReader, Visits
 from portal.live.revocation import start_watcher
 
 log = logging.getLogger(__name__)
@@ -40,7 +42,12 @@ def feed_reader(app: Flask) -> FeedReader:
 
 
 def _in_app(app: Flask):  # type: ignore[no-untyped-def]
-    def on_update(container_no: str, version: int, visits: list[dict]) -> None:  # type: ignore[type-arg]
+    def on_update(container_no: str, version: int, visits: Visits) -> None:
         with app.app_context():
+            if visits is None:  # a state too large for the feed: the database has it (and maybe newer)
+                loaded = load_container(db_session(), container_no)
+                if loaded is None:
+                    return
+                version, visits = loaded
             app.extensions["clearance_metrics"].pushed(sockets.broadcast_update(container_no, version, visits))
     return on_update

@@ -4,7 +4,10 @@ group) from its end, keeps the newest version per container, and hands each newe
 The versions kept are those of the LATEST_KEPT containers updated last, not of every container ever
 updated: that memory grew with the port's history (8 MiB in a 30-minute soak's 75,000 containers, and
 without end). A container forgotten and then announced again in an older version (a replayed batch) is
-handed on once more; every receiver keeps the highest version it has (static/js: container, list, alerts)."""
+handed on once more; every receiver keeps the highest version it has (static/js: container, list, alerts).
+
+An update whose `visits` is null stands in for a state too large for the topic (ingest.change_feed): it is
+handed on with visits None, and the receiver takes the state from the database."""
 from __future__ import annotations
 
 import json
@@ -18,7 +21,8 @@ from kafka import KafkaConsumer, TopicPartition
 
 log = logging.getLogger(__name__)
 
-Update = Callable[[str, int, list[dict[str, Any]]], None]
+Visits = list[dict[str, Any]] | None  # None: too large for the feed, in the database
+Update = Callable[[str, int, Visits], None]
 LATEST_KEPT = 100_000  # containers whose newest version is kept: about 18 MiB
 
 
@@ -66,7 +70,7 @@ class FeedReader:
             handed = self._hand_on(container_no, version, visits) or handed
         return handed
 
-    def _hand_on(self, container_no: str, version: int, visits: list[dict[str, Any]]) -> bool:
+    def _hand_on(self, container_no: str, version: int, visits: Visits) -> bool:
         if self.latest.get(container_no, 0) >= version:
             return False
         self.latest[container_no] = version
@@ -96,7 +100,7 @@ class FeedReader:
             time.sleep(0.5)
 
 
-def _readable(value: bytes | None) -> list[tuple[str, int, list[dict[str, Any]]]]:
+def _readable(value: bytes | None) -> list[tuple[str, int, Visits]]:
     """The (container_no, version, visits) updates of a feed message, `{"updates": [...]}` or the one
     update of earlier releases' workers; what has not that shape is logged and left out."""
     try:
@@ -112,13 +116,13 @@ def _readable(value: bytes | None) -> list[tuple[str, int, list[dict[str, Any]]]
     return [update for update in updates if update is not None]
 
 
-def _update(entry: object) -> tuple[str, int, list[dict[str, Any]]] | None:
+def _update(entry: object) -> tuple[str, int, Visits] | None:
     """One update's (container_no, version, visits), or None (logged) when it has not that shape."""
     if type(entry) is not dict:
         log.error("change-feed update of the wrong shape dropped: %s", type(entry).__name__)
         return None
     container_no, version, visits = entry.get("container_no"), entry.get("version"), entry.get("visits")
-    if type(container_no) is not str or type(version) is not int or type(visits) is not list:
+    if type(container_no) is not str or type(version) is not int or (visits is not None and type(visits) is not list):
         log.error("change-feed update of the wrong shape dropped: container_no %s, version %s, visits %s",
                   type(container_no).__name__, type(version).__name__, type(visits).__name__)
         return None

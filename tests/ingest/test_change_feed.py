@@ -63,3 +63,22 @@ def test_replay_after_a_crash_announces_the_current_state_again(sqlite_url, make
     assert set(updates) == {CONTAINER, OTHER_CONTAINER}
     assert updates[CONTAINER][-1]["visits"] == stored_state(sqlite_url, CONTAINER)
     assert updates[CONTAINER][-1]["version"] == 1
+
+
+def test_a_state_too_large_for_the_topic_goes_as_a_stand_in(database_url, make_settings) -> None:  # type: ignore[no-untyped-def]
+    """A container whose state the feed topic refuses as too large (the broker's 1 MiB: a long history,
+    or here 300 events with 4,000 bytes of detail each, the contract's most being 4,096) is announced
+    with `"visits": null` for the portal to read it from the database; the worker goes on, and the other
+    container's state goes as usual. Before, the worker asked the broker again and again."""
+    settings = make_settings(database_url)
+    large = [event("GATE_IN", f"g{i}", f"2026-11-20T{8 + i // 60:02}:{i % 60:02}:00+08:00",
+                   detail={"note": "x" * 4000}) for i in range(300)]
+    small = event("GATE_IN", "o1", "2026-11-20T08:00:00+08:00", container_no=OTHER_CONTAINER)
+    produce(settings.kafka_bootstrap_servers, settings.events_topic,
+            [(message_key(e), encode(e)) for e in [*large, small]], partitions=1)
+    run_worker(settings, within=90)
+    updates = feed(settings)
+    latest = max(updates[CONTAINER], key=lambda u: u["version"])  # earlier batches may have sent smaller states
+    assert latest["visits"] is None
+    assert [u["visits"] for u in updates[OTHER_CONTAINER]] == [stored_state(database_url, OTHER_CONTAINER)]
+    assert len(stored_state(database_url, CONTAINER)[0]["timeline"]) == 300

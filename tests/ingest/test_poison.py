@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 from collections import namedtuple
 from collections.abc import Callable
 from typing import Any
@@ -18,8 +17,6 @@ from events import topics
 from events.codec import ClearanceEvent, decode
 from ingest import handlers
 from ingest.handlers import is_data_error, store_isolating
-from ingest.runner import IngestWorker
-from clearance.config import ingest_settings
 from ingest.triage import DeadLetterRun, DeadLetterRunTooLong, triage
 from models.db import make_engine, session_factory
 from models.operations import StoreResult
@@ -69,17 +66,7 @@ def test_a_message_too_large_for_the_dead_letter_topic_goes_there_cut(  # type: 
     huge = b'{"event_id": "' + b"x" * 1_048_440 + b'"}'
     produce(settings.kafka_bootstrap_servers, settings.events_topic,
             gate_ins(10) + [(b"huge", huge)] + gate_ins(20)[10:], partitions=1)
-    engine = make_engine(database_url)
-    worker = IngestWorker(ingest_settings(settings), session_factory(engine))
-    stuck: list[bool] = []
-    timer = threading.Timer(90, lambda: (stuck.append(True), worker.stop()))
-    timer.start()
-    try:
-        worker.run(max_idle=3)
-    finally:
-        timer.cancel()
-        engine.dispose()
-    assert not stuck, "the worker never got past the message"
+    run_worker(settings, within=90)
     assert stored_ids(database_url) == {f"g{i}" for i in range(20)}
     [letter] = read_all(settings.kafka_bootstrap_servers, settings.dlq_topic)
     assert letter.key == b"huge" and letter.value == huge[:settings.max_message_bytes]

@@ -34,13 +34,21 @@ def stored_ids(database_url: str) -> set[str]:
     return ids
 
 
-def run_worker(settings, **kwargs) -> IngestWorker:  # type: ignore[no-untyped-def]
+def run_worker(settings, within: float | None = None, **kwargs) -> IngestWorker:  # type: ignore[no-untyped-def]
+    """Run a worker until 3 s without a message; `within` seconds at most, when given (then stopped, and
+    the test fails)."""
     engine = make_engine(settings.database_url)
     worker = IngestWorker(ingest_settings(settings), session_factory(engine), **kwargs)
+    stuck: list[bool] = []
+    timer = threading.Timer(within or 0, lambda: (stuck.append(True), worker.stop()))
+    if within:
+        timer.start()
     try:
         worker.run(max_idle=3)
     finally:
+        timer.cancel()
         engine.dispose()
+    assert not stuck, f"the worker was still at it after {within} s"
     return worker
 
 

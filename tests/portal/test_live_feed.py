@@ -12,13 +12,14 @@ import pytest
 from flask import Flask
 
 from events.kafka import ensure_topics
-from ingest.change_feed import feed_messages, update_message
+from ingest.change_feed import feed_messages, stand_in, update_message
+from models import Container
 from models.operations import container_visits
 from portal.extensions import socketio
 from portal.live import _in_app
 from portal.live.feed import FeedReader
 from tests.portal.conftest import Person, Sessions
-from tests.portal.world import A1
+from tests.portal.world import A1, VISIBLE
 from tests.support.bad_inputs import nested
 from tests.support.pipeline import produce, wait_until
 
@@ -111,3 +112,27 @@ def test_the_versions_kept_are_the_containers_updated_last() -> None:
     assert reader.dispatch(update_message("C1", 6, [])) is False  # still known: a repeat is dropped
     assert reader.dispatch(update_message("C2", 5, [])) is True  # forgotten: handed on again, the receivers drop it
     assert len(reader.latest) == 3 and delivered[-1] == ("C2", 5)
+
+
+def test_a_stand_in_for_a_state_too_large_for_the_feed_pushes_the_stored_state(  # type: ignore[no-untyped-def]
+        app: Flask, people: dict[str, Person], db: Sessions) -> None:
+    """ingest.change_feed sends `"visits": null` for a state the topic refused as too large: the portal
+    takes the container's state from the database and pushes it as any update, each subscriber getting
+    only the visits it may see."""
+    clients = {role: socketio.test_client(app, namespace="/live", auth={"token": people[role].token})
+               for role in ("port_office", "enterprise_a", "enterprise_b")}
+    for client in clients.values():
+        client.emit("subscribe", {"container_no": A1}, namespace="/live")
+        client.get_received("/live")
+    with db() as session:
+        stored = session.get(Container, A1)
+        assert stored is not None
+        version = stored.version
+    [(_, value)] = feed_messages([(A1, version, [{"timeline": ["too large to send"]}])])
+    reader = FeedReader("127.0.0.1:1", "unused", _in_app(app))
+    assert reader.dispatch(stand_in(value)) is True
+    for role, client in clients.items():
+        [update] = [m["args"][0] for m in client.get_received("/live") if m["name"] == "update"]
+        assert update["version"] == version, role
+        assert {v["direction"] for v in update["visits"]} == VISIBLE[role][A1], role
+        assert all(v["timeline"] and "too large to send" not in v["timeline"] for v in update["visits"]), role
