@@ -137,6 +137,7 @@ class Fleet:
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
         self.sockets: list[LiveSocket] = []
+        self.tokens: list[str] = []  # those of the last connect, for reconnect
         self.stamps = array("q")  # sent_ns, recv_ns, sent_ns, recv_ns, ...
         self.firsts = array("q")  # recv_ns of the first update of each armed socket
         self.updates = 0
@@ -169,10 +170,18 @@ class Fleet:
                     errors.append(f"{type(exc).__name__}: {exc}")
                     sock.close()
 
+        self.tokens = tokens
         started = time.perf_counter()
         await asyncio.gather(*(one(t) for t in tokens))
         return {"connected": len(self.sockets), "failed": len(errors), "errors": errors[:5],
                 "seconds": time.perf_counter() - started}
+
+    async def reconnect(self, concurrency: int) -> dict[str, Any]:
+        """Close every socket (as a closed browser tab does) and connect anew with the same tokens."""
+        for sock in self.sockets:
+            sock.close()
+        self.sockets = []
+        return await self.connect(self.tokens, concurrency)
 
     async def subscribe(self, messages: list[Any], concurrency: int, first: int = 0) -> dict[str, Any]:
         """Socket first+i sends messages[i]; counts the snapshots and refusals that come back."""
@@ -226,6 +235,8 @@ def fleet_main(conn: Connection, host: str, port: int, nofile: int) -> None:
                 return
             if name == "connect":
                 result = await fleet.connect(args["tokens"], args.get("concurrency", 50))
+            elif name == "reconnect":
+                result = await fleet.reconnect(args.get("concurrency", 50))
             elif name == "subscribe":
                 result = await fleet.subscribe(args["messages"], args.get("concurrency", 50), args.get("first", 0))
             else:

@@ -2,7 +2,9 @@
 phases of --phase seconds (bench/live_latency.py's phase: fresh containers, every client subscribed,
 stamped events, delivery counted). After each phase: the portal's and the ingest worker's resident memory
 and open file descriptors, the client latency p50/p99 of the phase, and what was delivered. Written as
-CSV and as an SVG plot (no plotting library needed) beside the printed table.
+CSV and as an SVG plot (no plotting library needed) beside the printed table. With --reconnect every
+client closes its connection and connects anew before each phase after the first, as browsers come and
+go, so what the portal keeps per connection shows.
 
     python bench/soak.py --minutes 30 --rate 500 --clients 1000 --out data/bench/soak
 
@@ -53,6 +55,7 @@ def main() -> None:
     parser.add_argument("--events-per-container", type=int, default=10)
     parser.add_argument("--batch-seconds", type=float, default=0.02)
     parser.add_argument("--drain-timeout", type=float, default=30.0)
+    parser.add_argument("--reconnect", action="store_true", help="every client reconnects before each phase")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", support.BENCH_DB))
     parser.add_argument("--out", type=Path, default=support.ROOT / "data" / "bench" / "soak")
     args = parser.parse_args()
@@ -76,6 +79,9 @@ def main() -> None:
         run = Run(args, stack, fleets, observer)
         began = time.monotonic()
         while time.monotonic() - began < args.minutes * 60:
+            if args.reconnect and rows:
+                answers = fleets.call("reconnect")
+                assert sum(a["connected"] for a in answers) == args.clients, answers
             rows.append(sample(stack, run.phase(args.rate, args.phase, f"soak-{len(rows)}"), began))
             print("  ".join(f"{k} {v:,.1f}" for k, v in rows[-1].items()), flush=True)
     finally:
