@@ -3,7 +3,7 @@ of their own (first, so that a message's own headers can never pass for them).
 
 A message as large as the events topic takes is too large for the dead-letter topic once it carries
 those headers. The broker refuses it for good, and asking again would stop the worker on that one
-message: it goes again cut (`cut_headers`), keeping what an operator needs to find its publisher."""
+message: it goes again cut (`_send_cut`), keeping what an operator needs to find its publisher."""
 from __future__ import annotations
 
 import logging

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from sqlalchemy.exc import OperationalError
 
 from portal.extensions import socketio
 from portal.live import presence, sockets
@@ -45,7 +46,12 @@ def _in_app(app: Flask):  # type: ignore[no-untyped-def]
     def on_update(container_no: str, version: int, visits: Visits) -> None:
         with app.app_context():
             if visits is None:  # a state too large for the feed: the database has it (and maybe newer)
-                loaded = load_container(db_session(), container_no)
+                try:
+                    loaded = load_container(db_session(), container_no)
+                except OperationalError as exc:  # a subscriber's next snapshot has it
+                    log.warning("container %s too large for the feed, and the database is away: not pushed (%s)",
+                                container_no, type(exc.orig).__name__)
+                    return
                 if loaded is None:
                     return
                 version, visits = loaded
