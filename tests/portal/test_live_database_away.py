@@ -12,8 +12,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
+from ingest.change_feed import feed_messages, stand_in
 from portal.db import db_session
 from portal.extensions import socketio
+from portal.live import _in_app
+from portal.live.feed import FeedReader
 from tests.portal.conftest import MakeApp, Person
 from tests.portal.world import A1
 from tests.support.tcp_proxy import TcpProxy
@@ -62,3 +65,20 @@ def test_a_session_cut_mid_transaction_closes_in_one_warning(relayed_app: Flask,
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     [lost] = [r.getMessage() for r in caplog.records if "session closed" in r.getMessage()]
     assert lost.startswith("database connection lost before the request's session closed (OperationalError: ")
+
+
+def test_a_stand_in_while_the_database_is_away_is_one_warning(  # type: ignore[no-untyped-def]
+        relayed_app: Flask, relay: TcpProxy, people: dict[str, Person], caplog) -> None:
+    """A state too large for the feed comes as a stand-in the portal reads from the database: with the
+    database away it is not pushed, logged as one warning, and the reader goes on."""
+    client = socketio.test_client(relayed_app, namespace="/live", auth={"token": people["port_office"].token})
+    assert [name for name, _ in subscribe(client, A1)] == ["snapshot"]
+    [(_, value)] = feed_messages([(A1, 10_000, [])])
+    reader = FeedReader("127.0.0.1:1", "unused", _in_app(relayed_app))
+    relay.cut()
+    with caplog.at_level(logging.WARNING):
+        reader.dispatch(stand_in(value))
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert any(f"container {A1} too large for the feed, and the database is away" in r.getMessage()
+               for r in caplog.records)
+    assert [m["name"] for m in client.get_received("/live")] == []
