@@ -65,7 +65,8 @@ def test_replay_after_a_crash_announces_the_current_state_again(sqlite_url, make
     assert updates[CONTAINER][-1]["version"] == 1
 
 
-def test_a_state_too_large_for_the_topic_goes_as_a_stand_in(database_url, make_settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_state_too_large_for_the_topic_goes_as_a_stand_in(  # type: ignore[no-untyped-def]
+        database_url, make_settings) -> None:
     """A container whose state the feed topic refuses as too large (the broker's 1 MiB: a long history,
     or here 300 events with 4,000 bytes of detail each, the contract's most being 4,096) is announced
     with `"visits": null` for the portal to read it from the database; the worker goes on, and the other
