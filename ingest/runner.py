@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import TopicPartition
 from kafka.errors import CommitFailedError, KafkaError
 from psycopg import OperationalError as DriverOperationalError
 from sqlalchemy.exc import DBAPIError
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from events.kafka import make_producer
 from ingest.change_feed import ChangeFeed
+from ingest.consumer import group_consumer
 from ingest.dead_letters import send_dead_letters
 from ingest.settings import IngestSettings
 from ingest.batching import batch_wait, next_offsets
@@ -35,7 +36,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 IDLE_POLL = 0.5  # longest poll while no batch is open, in seconds
 CLOSE_TIMEOUT_MS = 1500  # at most to leave the group, and again to close the producer: within the exit deadline
-METADATA_MAX_AGE_MS = 30_000  # notice new partitions within half a minute
 REJOIN_TIMEOUT = 20.0  # seconds a revoked worker waits for its new assignment before starting over
 
 
@@ -58,20 +58,9 @@ class IngestWorker:
         self.pending: list[Any] = []
         self.run_of_dead = DeadLetterRun(settings.dlq_run_limit)
         self.rebalances = Rebalances()
-        self.consumer = self._new_consumer()
+        self.consumer = group_consumer(self.settings)
         self.producer = make_producer(settings.kafka_bootstrap_servers)
         self.feed = ChangeFeed(self.producer, settings.updates_topic, sessions)
-
-    def _new_consumer(self) -> KafkaConsumer:
-        return KafkaConsumer(
-            bootstrap_servers=self.settings.kafka_bootstrap_servers, group_id=self.settings.group_id,
-            enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=self.settings.batch_size,
-            client_id="clearance-ingest", group_instance_id=self.settings.instance_id,
-            # a crashed member's partitions move after this (kafka-python's default: 45 s); a survivor
-            # learns of the rebalance at its next heartbeat
-            session_timeout_ms=int(self.settings.session_seconds * 1000),
-            heartbeat_interval_ms=int(self.settings.session_seconds * 1000 / 5),
-            metadata_max_age_ms=METADATA_MAX_AGE_MS)
 
     def _subscribe(self) -> None:
         self._wait_for_topic()
@@ -89,7 +78,7 @@ class IngestWorker:
         self.pending = []
         self.consumer.close(autocommit=False)
         self.rebalances.rejoining_since = None
-        self.consumer = self._new_consumer()
+        self.consumer = group_consumer(self.settings)
         self._subscribe()
 
     def stop(self, *_: Any) -> None:

@@ -9,7 +9,7 @@ from kafka.admin import KafkaAdminClient, NewPartitions
 
 from clearance.config import ingest_settings, pipeline_topics
 from events.kafka import ensure_topics
-from ingest import runner
+from ingest import consumer
 from ingest.runner import REJOIN_TIMEOUT, IngestWorker
 from models.db import make_engine, session_factory
 
@@ -30,7 +30,7 @@ def assigned_partitions(worker: IngestWorker, count: int, within: float) -> floa
 
 
 def test_partitions_added_are_taken_by_a_worker_polling_without_waiting(sqlite_url, make_settings, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(runner, "METADATA_MAX_AGE_MS", 1000)
+    monkeypatch.setattr(consumer, "METADATA_MAX_AGE_MS", 1000)
     settings = make_settings(sqlite_url)
     topics = pipeline_topics(settings)
     ensure_topics(settings.kafka_bootstrap_servers, topics)
