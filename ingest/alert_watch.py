@@ -30,6 +30,7 @@ from events import jsontext
 from ingest.alert_metrics import AlertWatchMetrics
 from ingest.audit_prune import AuditPruner
 from ingest.figure_roll import FigureRoller
+from ingest.outage import first_line
 from models.alert_rules import seed_default_rules
 from models.alerts import mark_pushed, unpushed_alerts
 from models.overdue import refresh_statistics, watch_pass
@@ -43,11 +44,6 @@ ROLL_SHARE = 0.6  # of each interval, from its start: the most the figure roller
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def first_line(exc: BaseException) -> str:
-    """The first line of an error's text, at most 300 characters (a driver's message runs to pages)."""
-    return (str(exc).strip().splitlines() or ["?"])[0][:300]
 
 
 def alert_message(view: dict[str, object]) -> bytes:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 from sqlalchemy.orm import Session
 
 from events.codec import ClearanceEvent
+from ingest.outage import first_line
 from models.operations import StoreResult, store_events
 from models.reach import ReachCache
 
@@ -37,8 +38,7 @@ def is_data_error(exc: BaseException) -> bool:
 def refusal_reason(exc: BaseException) -> str:
     """The dead-letter reason for an event the database refused: the driver's own first line."""
     cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-    lines = str(cause).strip().splitlines()
-    return f"the database refused the event ({type(cause).__name__}): {lines[0][:300] if lines else '?'}"
+    return f"the database refused the event ({type(cause).__name__}): {first_line(cause)}"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,11 @@ RETRY_CAP = 5.0
 STEP = 0.5  # seconds between looks at SIGTERM, the group and the status line while waiting
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an error's text, at most 300 characters (a driver's message runs to pages)."""
+    return (str(exc).strip().splitlines() or ["?"])[0][:300]
+
+
 class StopRequested(Exception):
     """SIGTERM while waiting for the database: the open batch is left uncommitted."""
 

@@ -24,7 +24,7 @@ from ingest.batching import batch_wait, next_offsets
 from ingest.handlers import is_data_error, store_batch, store_isolating
 from ingest.metrics import IngestMetrics
 from ingest.metrics_server import MetricsServer, worker_checks
-from ingest.outage import Outage, StopRequested, resume, until_the_broker_takes, wait_in_group
+from ingest.outage import Outage, StopRequested, first_line, resume, until_the_broker_takes, wait_in_group
 from ingest.rebalances import Rebalances, finish_stranded_join
 from ingest.shutdown import exit_deadline_on_stop
 from ingest.stats import IngestStats
@@ -244,7 +244,7 @@ class IngestWorker:
                 cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
                 log.warning("database unreachable or refusing for %.0fs (%s; attempt %s, retrying in %ss): %s",
                             outage.seconds(), type(cause).__name__, outage.attempts, delay,
-                            (str(exc).strip().splitlines() or ["?"])[0][:300])  # a deadlock: the batch again
+                            first_line(exc))  # a deadlock: the batch again
                 wait_in_group(self.consumer, delay, lambda: self.stopping, self.pending.extend, self._tick)
                 continue
             if outage is not None:
