@@ -10,25 +10,32 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from events import jsontext
+from models import sqlite_turns
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def make_engine(url: str, *, serialize_writers: bool = True, **options: Any) -> Engine:
+def make_engine(url: str, *, serialize_writers: bool = True, first_turn_within: float | None = None,
+                **options: Any) -> Engine:
     """An engine for a PostgreSQL (psycopg 3) or SQLite URL. SQLite gets WAL and, for writers
     (`serialize_writers`, ingest), BEGIN IMMEDIATE so that concurrent writers queue instead of failing
-    mid-transaction; readers (the portal) keep deferred transactions and never wait for a writer."""
+    mid-transaction; readers (the portal) keep deferred transactions and never wait for a writer.
+    `first_turn_within` (seconds, SQLite, the portal's writers) begins each transaction ahead of every
+    writer that has not begun yet (`models.sqlite_turns`), waiting at most that long."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
-        options.setdefault("connect_args", {"timeout": 60})
+        busy = sqlite_turns.PRIORITY_BUSY_SECONDS if first_turn_within is not None else 60
+        options.setdefault("connect_args", {"timeout": busy})
         engine = create_engine(url, json_serializer=jsontext.dumps, **options)
-        _sqlite_transactions(engine, "BEGIN IMMEDIATE" if serialize_writers else "BEGIN")
+        _sqlite_transactions(engine, "BEGIN IMMEDIATE" if serialize_writers else "BEGIN", first_turn_within)
         return engine
     return create_engine(url, pool_pre_ping=True, json_serializer=jsontext.dumps, **options)
 
 
-def _sqlite_transactions(engine: Engine, begin: str) -> None:
+def _sqlite_transactions(engine: Engine, begin: str, first_turn_within: float | None) -> None:
+    turnstile = sqlite_turns.turnstile_path(engine.url.database) if begin == "BEGIN IMMEDIATE" else None
+
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN
@@ -40,7 +47,13 @@ def _sqlite_transactions(engine: Engine, begin: str) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql(begin)
+        if turnstile is None:
+            connection.exec_driver_sql(begin)
+        elif first_turn_within is not None:
+            sqlite_turns.begin_first(connection, turnstile, first_turn_within, begin)
+        else:
+            sqlite_turns.pass_through(turnstile)
+            connection.exec_driver_sql(begin)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -3,7 +3,9 @@ Only the request commits.
 
 The rule for writes, stated once here so that no write path can forget it: a request that may write
 (POST, PUT, PATCH, DELETE) gets a session that takes the database's write lock *before its first read*
-and waits at most `write_wait_seconds` for it. On SQLite that is `BEGIN IMMEDIATE`: a deferred
+and waits at most `write_wait_seconds` for it. On SQLite that is `BEGIN IMMEDIATE`, begun ahead of every
+ingest transaction not yet begun (`models.sqlite_turns`: SQLite's own busy wait let a worker with a backlog
+take the lock again and again while a login slept, until its wait ran out). A deferred
 transaction that read first and then tried to write while an ingest batch committed in between would
 fail at once with SQLITE_BUSY (a WAL read snapshot cannot be upgraded, and the busy timeout does not
 apply to that case). On PostgreSQL the session sets a `lock_timeout`. When the lock cannot be had in
@@ -38,7 +40,7 @@ def init_db(app: Flask, database_url: str, write_wait_seconds: float = 5.0) -> E
     ends. Returns the readers' engine."""
     readers = make_engine(database_url, serialize_writers=False)
     if readers.dialect.name == "sqlite":
-        writers = make_engine(database_url, serialize_writers=True, connect_args={"timeout": write_wait_seconds})
+        writers = make_engine(database_url, serialize_writers=True, first_turn_within=write_wait_seconds)
     else:
         writers = readers  # one pool: the lock timeout is set per writing transaction
     app.extensions["clearance_sessions"] = session_factory(readers)

@@ -89,3 +89,47 @@ def test_reads_never_wait_for_a_writer(client: FlaskClient, people: dict[str, Pe
         answer = client.get("/api/v1/session", headers=people["port_office"].headers)
         assert not committed.is_set(), "a read waited for the writer"
     assert answer.status_code == 200 and answer.get_json()["name"] == "port_office"
+
+
+@contextmanager
+def batches_back_to_back(database_url: str, seconds: float) -> Iterator[list[float]]:
+    """An ingest worker's engine committing transactions of `seconds` one after another, each begun the
+    moment the last committed (as a worker with a backlog does). Yields the list of their commit times."""
+    engine, stop, commits = make_engine(database_url), threading.Event(), []
+
+    def work() -> None:
+        while not stop.is_set():
+            with engine.begin() as connection:
+                if engine.dialect.name == "postgresql":
+                    connection.execute(text("LOCK TABLE login_failures IN ACCESS EXCLUSIVE MODE"))
+                connection.execute(text("INSERT INTO login_failures (name, failed_at) VALUES ('ingest', '2026-01-01')"))
+                time.sleep(seconds)
+            commits.append(time.monotonic())
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    try:
+        while not commits:
+            time.sleep(0.01)
+        yield commits
+    finally:
+        stop.set()
+        thread.join(seconds + 10)
+        engine.dispose()
+
+
+@pytest.mark.usefixtures("people")
+def test_a_login_gets_its_turn_between_back_to_back_batches(client: FlaskClient, database_url: str) -> None:
+    """SQLite's busy handler is not fair: a worker that begins its next batch the moment it commits took the
+    lock again before the sleeping login saw it free, and the login answered 503 after 5 s (the demo's history
+    phase). The login now goes before every batch not yet begun, so it waits for one batch at most."""
+    with batches_back_to_back(database_url, 0.4) as commits:
+        before = len(commits)
+        for _ in range(3):
+            form = login_form(client, "port_office", PASSWORD)
+            started = time.monotonic()
+            response = client.post("/login", data=form)
+            waited = time.monotonic() - started
+            assert response.status_code == 302, f"the login answered {response.status_code} after {waited:.1f} s"
+            assert waited < 2.5, f"the login waited {waited:.1f} s behind batches of 0.4 s"
+        assert len(commits) > before, "the worker was not committing while the logins ran"
