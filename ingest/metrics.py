@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kafka import TopicPartition
+from kafka.errors import KafkaError
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from ingest.triage import DeadLetter
@@ -114,9 +115,21 @@ class IngestMetrics:
         reported: set[str] = set()
         for tp in assigned:
             end = consumer.highwater(tp)  # None until the first fetch of the partition answered
+            position = _known_position(consumer, tp) if end is not None else None
+            if end is not None and position is not None:
+                self.lag.labels(str(tp.partition)).set(max(0, end - position) + waiting[tp])
             if end is not None:
-                self.lag.labels(str(tp.partition)).set(max(0, end - consumer.position(tp)) + waiting[tp])
-                reported.add(str(tp.partition))
+                reported.add(str(tp.partition))  # its last lag stands while its position is being reset
         for partition in self.lag_partitions - reported:  # revoked: its new owner reports it
             self.lag.remove(partition)
         self.lag_partitions = reported
+
+
+def _known_position(consumer: Any, tp: TopicPartition) -> int | None:
+    """The consumer's position on `tp`, or None when it is not known without the brokers: a partition
+    just lost or revoked asks them (committed offsets, a reset, a validation), and with no broker there
+    kafka-python raises their connection error, which once ended a worker whose broker stopped."""
+    try:
+        return consumer.position(tp, timeout_ms=0)  # type: ignore[no-any-return]
+    except KafkaError:
+        return None
