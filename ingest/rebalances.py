@@ -20,6 +20,7 @@ class Rebalances(ConsumerRebalanceListener):
     def __init__(self) -> None:
         self.rejoining_since: float | None = None
         self.joined = False
+        self.assignments = 0  # how many have been made (ingest.fair_draw draws in turn after each)
 
     def on_partitions_revoked(self, revoked: Any) -> None:
         self.rejoining_since = time.monotonic()
@@ -29,6 +30,7 @@ class Rebalances(ConsumerRebalanceListener):
     def on_partitions_assigned(self, assigned: Any) -> None:
         self.rejoining_since = None
         self.joined = True
+        self.assignments += 1
         log.info("assigned %s", sorted(f"{tp.topic}[{tp.partition}]" for tp in assigned))
 
 

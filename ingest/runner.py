@@ -19,6 +19,7 @@ from events.kafka import make_producer
 from ingest.change_feed import ChangeFeed
 from ingest.consumer import group_consumer
 from ingest.dead_letters import send_dead_letters
+from ingest.fair_draw import FairDraw
 from ingest.settings import IngestSettings
 from ingest.batching import batch_wait, next_offsets
 from ingest.handlers import is_data_error, store_batch, store_isolating
@@ -58,6 +59,7 @@ class IngestWorker:
         self.pending: list[Any] = []
         self.run_of_dead = DeadLetterRun(settings.dlq_run_limit)
         self.rebalances = Rebalances()
+        self.fair_draw = FairDraw(settings.batch_size)
         self.consumer = group_consumer(self.settings)
         self.producer = make_producer(settings.kafka_bootstrap_servers)
         self.feed = ChangeFeed(self.producer, settings.updates_topic, sessions)
@@ -138,6 +140,8 @@ class IngestWorker:
         while not self.stopping:
             idle_wait = min(self.settings.batch_seconds, IDLE_POLL)  # stop, report and idle checks stay prompt
             wait = max(0.0, deadline - time.monotonic()) if self.pending else idle_wait
+            if self.fair_draw.active:
+                wait = max(wait, idle_wait)  # the other partitions' first fetches may still be on their way
             if self.rebalances.rejoining_since is not None:
                 wait = max(wait, IDLE_POLL)  # a join then completes inside a poll (ingest.rebalances)
             records = self._poll(wait)
@@ -147,7 +151,8 @@ class IngestWorker:
             self.pending += records
             if records or not self.consumer.assignment():
                 last_message = now  # idle time counts only while partitions are ours
-            if len(self.pending) >= self.settings.batch_size or (self.pending and now >= deadline):
+            due = now >= deadline and not self.fair_draw.active  # the first batch after an assignment fills
+            if len(self.pending) >= self.settings.batch_size or (self.pending and due):
                 self.flush()
             if self.report and now - last_report >= 1.0:
                 last_report = now
@@ -165,7 +170,9 @@ class IngestWorker:
         if room <= 0:
             return []
         try:
-            polled = self.consumer.poll(timeout_ms=int(wait * 1000), max_records=room)
+            limit = self.fair_draw.limit(self.consumer, room)
+            polled = self.consumer.poll(timeout_ms=int(wait * 1000), max_records=limit)
+            polled = self.fair_draw.take(self.consumer, self.rebalances.assignments, polled)
         except (KafkaError, OSError) as exc:
             log.warning("broker unreachable while polling (%s: %s); trying again", type(exc).__name__, exc)
             time.sleep(IDLE_POLL)
