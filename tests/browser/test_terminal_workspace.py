@@ -5,9 +5,10 @@ English and Chinese go to /tmp/screens."""
 from __future__ import annotations
 
 import json
-import urllib.request
+from collections.abc import Callable, Iterator
 
-from playwright.sync_api import Browser, Page, expect
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import api_get, login, screenshot, types_of, wait_stored
 from tests.browser.test_portal_page import T0, at, entry
@@ -17,21 +18,35 @@ from tests.support.factories import CONTAINER, ENTERPRISE, VESSEL, VOYAGE, event
 GOOD_BOX, BAD_BOX, OTHER_BOX = "TCLU1234568", "MSCU7654329", "OOLU8887774"
 
 
-def terminal_page(browser: Browser, stack: Stack, name: str = "ytct", locale: str = "en-US") -> Page:
-    context = browser.new_context(locale=locale, timezone_id="Europe/Berlin", viewport={"width": 1360, "height": 900})
-    opened = context.new_page()
-    opened.set_default_timeout(20_000)
-    errors: list[str] = []
-    opened.on("pageerror", lambda exc: errors.append(str(exc)))
-    opened.errors = errors  # type: ignore[attr-defined]
-    login(opened, stack, name)
-    opened.evaluate("location.hash = '#/publish'")
-    expect(opened.locator("#pub-container_no")).to_be_visible()
-    return opened
+OpenTerminal = Callable[..., Page]
+
+
+@pytest.fixture
+def terminal_page(browser: Browser, stack: Stack) -> Iterator[OpenTerminal]:
+    """Opens a logged-in page on the publish form (`name`, `locale`); its context is closed after the
+    test, so that no page goes on reconnecting to a stopped stack for the rest of the session."""
+    contexts: list[BrowserContext] = []
+
+    def open_page(name: str = "ytct", locale: str = "en-US") -> Page:
+        context = browser.new_context(locale=locale, timezone_id="Europe/Berlin",
+                                      viewport={"width": 1360, "height": 900})
+        contexts.append(context)
+        opened = context.new_page()
+        opened.set_default_timeout(20_000)
+        errors: list[str] = []
+        opened.on("pageerror", lambda exc: errors.append(str(exc)))
+        opened.errors = errors  # type: ignore[attr-defined]
+        login(opened, stack, name)
+        opened.evaluate("location.hash = '#/publish'")
+        expect(opened.locator("#pub-container_no")).to_be_visible()
+        return opened
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 def test_an_event_published_from_the_form_appears_live_on_the_exporters_page(
-        stack: Stack, page: Page, browser: Browser) -> None:
+        stack: Stack, page: Page, terminal_page: OpenTerminal) -> None:
     stack.publish(event("GATE_IN", "t-gi", at(0)))  # the export visit at YTCT
     wait_stored(stack, "exporter-a", CONTAINER)
     login(page, stack, "exporter-a")
@@ -39,7 +54,7 @@ def test_an_event_published_from_the_form_appears_live_on_the_exporters_page(
     expect(entry(page, "GATE_IN")).to_be_visible()
     expect(page.locator("#live-status")).to_have_attribute("data-status", "live")
 
-    yard = terminal_page(browser, stack)
+    yard = terminal_page()
     expect(yard.locator("#pub-as")).to_have_text("Terminal YTCT")
     expect(yard.locator("#pub-for-terminal")).to_have_count(0)  # a terminal publishes as itself only
     expect(yard.locator("#worklist .work-item[data-container='CICU3789922']")).to_contain_text("arrival not reported")
@@ -85,8 +100,8 @@ def upload(yard: Page, name: str, content: str) -> None:
 
 
 def test_a_csv_shows_each_bad_rows_reason_and_publishes_only_the_good_rows(
-        stack: Stack, browser: Browser) -> None:
-    yard = terminal_page(browser, stack, locale="zh-CN")
+        stack: Stack, terminal_page: OpenTerminal) -> None:
+    yard = terminal_page(locale="zh-CN")
     upload(yard, "yard.csv", CSV)
     expect(yard.locator("#batch-summary")).to_have_text("共 4 行：2 行合格，2 行有误")
     rows = yard.locator(".batch-rows tbody tr")
@@ -110,8 +125,9 @@ def test_a_csv_shows_each_bad_rows_reason_and_publishes_only_the_good_rows(
     assert yard.errors == []  # type: ignore[attr-defined]
 
 
-def test_a_terminal_cannot_publish_for_another_terminal_from_the_page(stack: Stack, browser: Browser) -> None:
-    yard = terminal_page(browser, stack)
+def test_a_terminal_cannot_publish_for_another_terminal_from_the_page(stack: Stack,
+                                                                      terminal_page: OpenTerminal) -> None:
+    yard = terminal_page()
     lines = CSV.strip().split("\n")  # the same rows, each naming YTGD as its publisher
     upload(yard, "other.csv", "\n".join([lines[0].rsplit(",", 1)[0] + ",publisher"]
                                          + [line.rsplit(",", 1)[0] + ",YTGD" for line in lines[1:]]))
@@ -125,7 +141,7 @@ def test_a_terminal_cannot_publish_for_another_terminal_from_the_page(stack: Sta
         "type": "GATE_IN", "occurred_at": at(30), "direction": "EXPORT", "container_no": GOOD_BOX,
         "enterprise_uscc": ENTERPRISE})
     assert forged["accepted"] == [] and "publisher: must be your terminal YTCT, not YTGD" in forged["rejected"][0]["reasons"]
-    office = terminal_page(browser, stack, "office")  # the port office publishes on behalf of a terminal it names
+    office = terminal_page("office")  # the port office publishes on behalf of a terminal it names
     office.fill("#pub-for-terminal", "YTCT")
     office.fill("#pub-container_no", GOOD_BOX)
     expect(office.locator("#pub-prefill")).to_contain_text("No visit of this box yet")
