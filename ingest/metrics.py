@@ -20,6 +20,7 @@ from models.operations import StoreResult
 
 # Seconds; a batch closes after CLEARANCE_BATCH_SECONDS (0.1) and a large one takes a few seconds.
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+POSITION_WAIT_MS = 100  # at most this long for a position being reset or validated, once a second
 CONSUMER_EVERY_SECONDS = 1.0  # lag and assignment are read from the consumer at most this often
 
 # The first words of every reason events.codec, ingest.triage and ingest.handlers give, and their code.
@@ -115,11 +116,12 @@ class IngestMetrics:
         reported: set[str] = set()
         for tp in assigned:
             end = consumer.highwater(tp)  # None until the first fetch of the partition answered
-            position = _known_position(consumer, tp) if end is not None else None
-            if end is not None and position is not None:
+            if end is None:
+                continue
+            reported.add(str(tp.partition))
+            position = _known_position(consumer, tp)
+            if position is not None:  # else its last lag stands while its position is being reset
                 self.lag.labels(str(tp.partition)).set(max(0, end - position) + waiting[tp])
-            if end is not None:
-                reported.add(str(tp.partition))  # its last lag stands while its position is being reset
         for partition in self.lag_partitions - reported:  # revoked: its new owner reports it
             self.lag.remove(partition)
         self.lag_partitions = reported
@@ -130,6 +132,6 @@ def _known_position(consumer: Any, tp: TopicPartition) -> int | None:
     just lost or revoked asks them (committed offsets, a reset, a validation), and with no broker there
     kafka-python raises their connection error, which once ended a worker whose broker stopped."""
     try:
-        return consumer.position(tp, timeout_ms=0)  # type: ignore[no-any-return]
+        return consumer.position(tp, timeout_ms=POSITION_WAIT_MS)  # type: ignore[no-any-return]
     except KafkaError:
         return None

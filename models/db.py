@@ -28,14 +28,14 @@ def make_engine(url: str, *, serialize_writers: bool = True, first_turn_within: 
         busy = sqlite_turns.PRIORITY_BUSY_SECONDS if first_turn_within is not None else 60
         options.setdefault("connect_args", {"timeout": busy})
         engine = create_engine(url, json_serializer=jsontext.dumps, **options)
-        _sqlite_transactions(engine, "BEGIN IMMEDIATE" if serialize_writers else "BEGIN", first_turn_within)
+        turnstile = sqlite_turns.turnstile_path(engine.url.database) if serialize_writers else None
+        _sqlite_transactions(engine, "BEGIN IMMEDIATE" if serialize_writers else "BEGIN", turnstile,
+                             first_turn_within)
         return engine
     return create_engine(url, pool_pre_ping=True, json_serializer=jsontext.dumps, **options)
 
 
-def _sqlite_transactions(engine: Engine, begin: str, first_turn_within: float | None) -> None:
-    turnstile = sqlite_turns.turnstile_path(engine.url.database) if begin == "BEGIN IMMEDIATE" else None
-
+def _sqlite_transactions(engine: Engine, begin: str, turnstile: str | None, first_turn_within: float | None) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN

@@ -68,4 +68,6 @@ def test_a_worker_outlives_its_broker_stopping_and_starting(  # type: ignore[no-
         thread.join(300)
         engine.dispose()
     assert outcome == ["stored after the restart"], outcome
-    assert not [r for r in caplog.records if r.exc_info], "a stack was logged"
+    # kafka-python's own loggers may log a reset connection with its stack; `clearance ingest` folds those
+    # into one line (clearance.kafka_logging), which this in-process worker does not install
+    assert not [r for r in caplog.records if r.exc_info and not r.name.startswith("kafka.")], "a stack was logged"
